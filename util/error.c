@@ -144,6 +144,21 @@ void info_report(const char *fmt, ...)
     va_end(ap);
 }
 
+void error_printf(const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *text = NULL;
+
+    va_start(ap, fmt);
+    text = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (print_hook) {
+        print_hook(print_hook_opaque, text);
+    } else {
+        fputs(text, stderr);
+    }
+}
+
 static void error_handle(Error **errp, Error *err)
 {
     if (errp == &error_abort) {

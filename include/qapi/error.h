@@ -83,6 +83,8 @@ void warn_report_err(Error *err);
 void error_report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void warn_report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void info_report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+/* Prints without any prefix (continuation lines, hints). */
+void error_printf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void error_vreport(const char *fmt, va_list ap) G_GNUC_PRINTF(1, 0);
 void warn_vreport(const char *fmt, va_list ap) G_GNUC_PRINTF(1, 0);
 

@@ -9,6 +9,8 @@
 #ifndef TRACE_CONTROL_H
 #define TRACE_CONTROL_H
 
+#include "qapi/error.h"
+
 typedef struct TraceEvent {
     const char *name;
     bool enabled;

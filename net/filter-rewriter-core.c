@@ -1,0 +1,305 @@
+/*
+ * filter-rewriter core: TCP sequence offsets between the SVM's and the
+ * PVM's connections; see include/net/filter-rewriter-core.h.
+ *
+ * Entry life cycle (explicit states):
+ *
+ *   (none) --SYN--> HANDSHAKE --offset learned--> ESTABLISHED
+ *                       |                              |
+ *                       +------ both FINs + ACK -------+--> CLOSED
+ *   any state --RST--> freed           CLOSED --linger--> freed
+ *   CLOSED --SYN--> HANDSHAKE, ESTABLISHED --SYN w/o ACK--> HANDSHAKE
+ *   (port reuse)
+ */
+#include "qemu/osdep.h"
+#include "net/filter-rewriter-core.h"
+#include "trace/trace-net.h"
+
+#define TCP_CSUM_OFF    16
+
+typedef enum RwState {
+    RW_HANDSHAKE,
+    RW_ESTABLISHED,
+    RW_CLOSED,
+} RwState;
+
+typedef struct RwConn {
+    ColoConnKey key;
+    GList lru_link;             /* in rw->lru, least recently used first */
+    GList closed_link;          /* in rw->closed when RW_CLOSED */
+    RwState state;
+    bool have_svm_isn;
+    uint32_t svm_isn;
+    uint32_t offset;            /* SVM ISN - PVM ISN, in ESTABLISHED */
+    bool fin_guest;
+    bool fin_client;
+    int64_t closed_ns;
+} RwConn;
+
+struct ColoRewriter {
+    uint32_t max_connections;
+    GHashTable *conns;          /* &conn->key -> conn */
+    GQueue lru;
+    GQueue closed;              /* oldest close first */
+    ColoRewriterStats st;
+};
+
+ColoRewriter *colo_rewriter_new(uint32_t max_connections)
+{
+    ColoRewriter *rw = g_new0(ColoRewriter, 1);
+
+    rw->max_connections = MAX(max_connections, 1);
+    rw->conns = g_hash_table_new(colo_conn_key_hash, colo_conn_key_equal);
+    g_queue_init(&rw->lru);
+    g_queue_init(&rw->closed);
+    return rw;
+}
+
+static void conn_remove(ColoRewriter *rw, RwConn *conn)
+{
+    g_queue_unlink(&rw->lru, &conn->lru_link);
+    if (conn->state == RW_CLOSED) {
+        g_queue_unlink(&rw->closed, &conn->closed_link);
+    }
+    g_hash_table_remove(rw->conns, &conn->key);
+    g_free(conn);
+}
+
+void colo_rewriter_free(ColoRewriter *rw)
+{
+    if (!rw) {
+        return;
+    }
+    while (rw->lru.head) {
+        conn_remove(rw, rw->lru.head->data);
+    }
+    g_hash_table_destroy(rw->conns);
+    g_free(rw);
+}
+
+static void conn_reset(RwConn *conn)
+{
+    conn->state = RW_HANDSHAKE;
+    conn->have_svm_isn = false;
+    conn->offset = 0;
+    conn->fin_guest = false;
+    conn->fin_client = false;
+}
+
+static RwConn *conn_new(ColoRewriter *rw, const ColoConnKey *key)
+{
+    RwConn *conn;
+
+    if (g_hash_table_size(rw->conns) >= rw->max_connections) {
+        rw->st.connections_evicted++;
+        conn_remove(rw, rw->lru.head->data);
+    }
+    conn = g_new0(RwConn, 1);
+    conn->key = *key;
+    conn->lru_link.data = conn;
+    conn->closed_link.data = conn;
+    conn_reset(conn);
+    g_hash_table_insert(rw->conns, &conn->key, conn);
+    g_queue_push_tail_link(&rw->lru, &conn->lru_link);
+    return conn;
+}
+
+static void purge_closed(ColoRewriter *rw, int64_t now_ns)
+{
+    while (rw->closed.head) {
+        RwConn *conn = rw->closed.head->data;
+
+        if (now_ns - conn->closed_ns < COLO_REWRITER_CLOSE_LINGER_NS) {
+            break;
+        }
+        rw->st.connections_closed++;
+        conn_remove(rw, conn);
+    }
+}
+
+static void set_closed(ColoRewriter *rw, RwConn *conn, int64_t now_ns)
+{
+    conn->state = RW_CLOSED;
+    conn->closed_ns = now_ns;
+    g_queue_push_tail_link(&rw->closed, &conn->closed_link);
+    trace_colo_rewriter_conn_closed(conn->offset);
+}
+
+/* Finds the entry for @info; a SYN creates (or restarts) one. */
+static RwConn *conn_lookup(ColoRewriter *rw, const ColoPacketInfo *info)
+{
+    RwConn *conn = g_hash_table_lookup(rw->conns, &info->key);
+    bool syn = info->tcp_flags & COLO_TCP_SYN;
+    bool ack = info->tcp_flags & COLO_TCP_ACK;
+
+    if (!conn) {
+        return syn ? conn_new(rw, &info->key) : NULL;
+    }
+    /* a new connection on the same ports (we may have missed the end) */
+    if (syn && conn->state != RW_HANDSHAKE &&
+        (!ack || conn->state == RW_CLOSED)) {
+        if (conn->state == RW_CLOSED) {
+            g_queue_unlink(&rw->closed, &conn->closed_link);
+        }
+        conn_reset(conn);
+    }
+    g_queue_unlink(&rw->lru, &conn->lru_link);
+    g_queue_push_tail_link(&rw->lru, &conn->lru_link);
+    return conn;
+}
+
+static bool csum_is_partial(const uint8_t *frame, size_t vnet_hdr_len)
+{
+    return vnet_hdr_len && (frame[0] & COLO_VNET_F_NEEDS_CSUM);
+}
+
+static void rewrite32(uint8_t *frame, const ColoPacketInfo *info,
+                      size_t field_off, uint32_t to)
+{
+    uint8_t *tcp = frame + info->l4_off;
+    uint32_t from = colo_rd32(tcp + field_off);
+
+    colo_wr32(tcp + field_off, to);
+    if (!csum_is_partial(frame, info->vnet_hdr_len)) {
+        colo_csum_replace32(tcp + TCP_CSUM_OFF, from, to);
+    }
+}
+
+static bool from_guest(RwConn *conn, uint8_t *frame,
+                       const ColoPacketInfo *info)
+{
+    if (info->tcp_flags & COLO_TCP_SYN) {
+        conn->svm_isn = info->tcp_seq;
+        conn->have_svm_isn = true;
+    }
+    if (info->tcp_flags & COLO_TCP_FIN) {
+        conn->fin_guest = true;
+    }
+    if (conn->state == RW_HANDSHAKE || conn->offset == 0) {
+        return false;
+    }
+    rewrite32(frame, info, 4, info->tcp_seq - conn->offset);
+    return true;
+}
+
+static bool to_guest(ColoRewriter *rw, RwConn *conn, uint8_t *frame,
+                     const ColoPacketInfo *info)
+{
+    bool ack = info->tcp_flags & COLO_TCP_ACK;
+
+    if (info->tcp_flags & COLO_TCP_FIN) {
+        conn->fin_client = true;
+    }
+    if (conn->state == RW_HANDSHAKE && ack && conn->have_svm_isn) {
+        /* this ACK acknowledges the PVM's ISN + 1 */
+        conn->offset = conn->svm_isn - (info->tcp_ack - 1);
+        conn->state = RW_ESTABLISHED;
+        rw->st.offsets_learned++;
+        trace_colo_rewriter_offset(conn->offset);
+    }
+    if (conn->state == RW_HANDSHAKE || conn->offset == 0 || !ack) {
+        return false;
+    }
+    rewrite32(frame, info, 8, info->tcp_ack + conn->offset);
+    return true;
+}
+
+ColoRewriteResult colo_rewriter_process(ColoRewriter *rw, ColoRewriteDir dir,
+                                        uint8_t *frame, size_t len,
+                                        size_t vnet_hdr_len, int64_t now_ns)
+{
+    ColoPacketInfo info;
+    ColoParseResult r;
+    RwConn *conn;
+    bool modified;
+
+    rw->st.packets++;
+    purge_closed(rw, now_ns);
+    r = colo_packet_parse(frame, len, vnet_hdr_len, &info);
+    if (r == COLO_PARSE_MALFORMED) {
+        rw->st.malformed++;
+        return COLO_REWRITE_MALFORMED;
+    }
+    if (r != COLO_PARSE_OK || info.proto != COLO_IPPROTO_TCP) {
+        return COLO_REWRITE_PASS;
+    }
+    conn = conn_lookup(rw, &info);
+    if (!conn) {
+        return COLO_REWRITE_PASS;
+    }
+    if (dir == COLO_REWRITE_FROM_GUEST) {
+        modified = from_guest(conn, frame, &info);
+    } else {
+        modified = to_guest(rw, conn, frame, &info);
+    }
+    if (info.tcp_flags & COLO_TCP_RST) {
+        rw->st.connections_closed++;
+        conn_remove(rw, conn);
+    } else if (conn->state != RW_CLOSED && conn->fin_guest &&
+               conn->fin_client && !(info.tcp_flags & COLO_TCP_FIN) &&
+               (info.tcp_flags & COLO_TCP_ACK)) {
+        set_closed(rw, conn, now_ns);
+    }
+    if (!modified) {
+        return COLO_REWRITE_PASS;
+    }
+    rw->st.rewritten++;
+    return COLO_REWRITE_MODIFIED;
+}
+
+bool colo_rewriter_get_offset(ColoRewriter *rw, const ColoConnKey *key,
+                              uint32_t *offset)
+{
+    RwConn *conn = g_hash_table_lookup(rw->conns, key);
+
+    if (!conn || conn->state == RW_HANDSHAKE) {
+        return false;
+    }
+    *offset = conn->offset;
+    return true;
+}
+
+void colo_rewriter_checkpoint(ColoRewriter *rw)
+{
+    GList *l;
+
+    /*
+     * A checkpoint copies the PVM's memory, and with it the PVM's TCP
+     * state, into the SVM: from now on the SVM's existing connections
+     * live in the PVM's sequence space, so their offset becomes 0 (as in
+     * QEMU).  A handshake in progress is likewise the PVM's now.
+     */
+    for (l = rw->lru.head; l; l = l->next) {
+        RwConn *conn = l->data;
+
+        conn->offset = 0;
+        if (conn->state == RW_HANDSHAKE) {
+            conn->state = RW_ESTABLISHED;
+        }
+    }
+    trace_colo_rewriter_checkpoint(g_hash_table_size(rw->conns));
+}
+
+void colo_rewriter_failover(ColoRewriter *rw)
+{
+    (void)rw;
+}
+
+void colo_rewriter_get_stats(const ColoRewriter *rw,
+                             ColoRewriterStats *stats)
+{
+    *stats = rw->st;
+    stats->connections = g_hash_table_size(rw->conns);
+}
+
+void colo_rewriter_stats_foreach(const ColoRewriterStats *st,
+                                 ColoStatFn *fn, void *opaque)
+{
+    fn(opaque, "packets", st->packets);
+    fn(opaque, "rewritten", st->rewritten);
+    fn(opaque, "malformed", st->malformed);
+    fn(opaque, "offsets-learned", st->offsets_learned);
+    fn(opaque, "connections", st->connections);
+    fn(opaque, "connections-closed", st->connections_closed);
+    fn(opaque, "connections-evicted", st->connections_evicted);
+}

@@ -1,0 +1,1 @@
+"""QAPI schema parser and C code generator for Tandem (scripts/qapi-gen.py)."""

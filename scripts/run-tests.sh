@@ -1,0 +1,79 @@
+#!/bin/sh
+# Installs dependencies, builds Tandem and runs the whole test suite:
+# unit tests (meson test) and functional/end-to-end tests (pytest).
+# Ends with one line "N passed, N failed[, N skipped]".
+#
+#   scripts/run-tests.sh [--no-deps] [--sanitizers] [PYTEST_ARGS...]
+set -u
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+cd "$srcdir"
+
+deps=1
+sanitize=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --no-deps) deps=0; shift ;;
+    --sanitizers) sanitize=--enable-sanitizers; shift ;;
+    *) break ;;
+    esac
+done
+
+if [ "$deps" = 1 ]; then
+    scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+fi
+
+builddir=build
+[ -n "$sanitize" ] && builddir=build-sanitizers
+if [ ! -f "$builddir/build.ninja" ]; then
+    ./configure --builddir="$builddir" $sanitize || { echo "0 passed, 1 failed"; exit 1; }
+fi
+ninja -C "$builddir" || { echo "0 passed, 1 failed"; exit 1; }
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+# Unit tests: every executable must pass.
+meson test -C "$builddir" --suite unit --print-errorlogs \
+    --num-processes 2 --logbase unit 2>&1 | tail -n 40
+cp "$builddir/meson-logs/unit.json" "$results/unit.json" 2>/dev/null
+
+# Functional and end-to-end tests (real processes, QMP, namespaces).
+TANDEM_BUILD_DIR="$srcdir/$builddir" /usr/bin/python3 -m pytest \
+    -p no:cacheprovider -q -rfE --junitxml="$results/functional.xml" \
+    tests/functional "$@"
+
+/usr/bin/python3 - "$results" <<'PY'
+import json, os, sys
+import xml.etree.ElementTree as ET
+d = sys.argv[1]
+passed = failed = skipped = 0
+try:
+    with open(os.path.join(d, 'unit.json')) as f:
+        for line in f:
+            r = json.loads(line)
+            if r.get('result') in ('OK', 'EXPECTEDFAIL'):
+                passed += 1
+            elif r.get('result') == 'SKIP':
+                skipped += 1
+            else:
+                failed += 1
+except FileNotFoundError:
+    failed += 1
+try:
+    root = ET.parse(os.path.join(d, 'functional.xml')).getroot()
+    for tc in root.iter('testcase'):
+        kinds = {c.tag for c in tc}
+        if 'failure' in kinds or 'error' in kinds:
+            failed += 1
+        elif 'skipped' in kinds:
+            skipped += 1
+        else:
+            passed += 1
+except (FileNotFoundError, ET.ParseError):
+    failed += 1
+line = '%d passed, %d failed' % (passed, failed)
+if skipped:
+    line += ', %d skipped' % skipped
+print(line)
+sys.exit(1 if failed or passed == 0 else 0)
+PY

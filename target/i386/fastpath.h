@@ -1,0 +1,18 @@
+/*
+ * Decoded-instruction cache (fastpath.c).
+ */
+#ifndef TARGET_I386_FASTPATH_H
+#define TARGET_I386_FASTPATH_H
+
+#include "internal.h"
+
+/*
+ * x86_fast_exec: execute the instruction whose first byte is at @host
+ * (@avail bytes to the end of its page) if it is a cached fast-path
+ * form; returns false (nothing done) otherwise.
+ */
+bool x86_fast_exec(CPUX86State *env, const uint8_t *host, unsigned avail);
+/* Protect the page holding @host against unnoticed writes (SMC). */
+void x86_mark_code_page(CPUX86State *env, const uint8_t *host);
+
+#endif
