@@ -11,8 +11,6 @@ static const VMRunHooks cpu_run_hooks = {
     .resume_all = cpu_resume_all,
 };
 
-void cpus_register_run_hooks(void);
-
 void cpus_register_run_hooks(void)
 {
     runstate_set_run_hooks(&cpu_run_hooks);

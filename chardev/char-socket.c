@@ -479,8 +479,10 @@ static void tcp_chr_connect_ready(void *opaque, GIOCondition revents)
     socklen_t len = sizeof(soerr);
     Error *err = NULL;
 
+    g_mutex_lock(&((Chardev *)s)->chr_write_lock);
     chr_io_source_remove(&s->connect_source);
     s->connect_fd = -1;
+    g_mutex_unlock(&((Chardev *)s)->chr_write_lock);
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) {
         soerr = errno;
     }
@@ -513,9 +515,11 @@ static void tcp_chr_start_connect(SocketChardev *s)
         tcp_chr_new_client(s, fd);
         return;
     }
+    g_mutex_lock(&((Chardev *)s)->chr_write_lock);
     s->connect_fd = fd;
     s->connect_source = chr_io_watch_new(fd, G_IO_OUT, tcp_chr_ctx(s),
                                          tcp_chr_connect_ready, s);
+    g_mutex_unlock(&((Chardev *)s)->chr_write_lock);
 }
 
 static void tcp_chr_reconnect_timer(void *opaque)

@@ -13,7 +13,29 @@
 #include "monitor-internal.h"
 #include "trace/trace-monitor.h"
 
-static const HMPCommand *hmp_find(const HMPCommand *table, const char *name)
+#define HMP_MAX_TABLES 16
+
+static const HMPCommand *extra_cmds[HMP_MAX_TABLES];
+static const HMPCommand *extra_info_cmds[HMP_MAX_TABLES];
+
+void hmp_register_commands(const HMPCommand *cmds,
+                           const HMPCommand *info_cmds)
+{
+    for (int i = 0; i < HMP_MAX_TABLES; i++) {
+        if (cmds && !extra_cmds[i]) {
+            extra_cmds[i] = cmds;
+            cmds = NULL;
+        }
+        if (info_cmds && !extra_info_cmds[i]) {
+            extra_info_cmds[i] = info_cmds;
+            info_cmds = NULL;
+        }
+    }
+    assert(!cmds && !info_cmds);
+}
+
+static const HMPCommand *hmp_find_in(const HMPCommand *table,
+                                     const char *name)
 {
     for (const HMPCommand *c = table; c->name; c++) {
         g_auto(GStrv) names = g_strsplit(c->name, "|", -1);
@@ -27,6 +49,47 @@ static const HMPCommand *hmp_find(const HMPCommand *table, const char *name)
     return NULL;
 }
 
+/* @table is hmp_cmds or hmp_info_cmds; the registered extras of the same
+ * kind are searched too. */
+static const HMPCommand *hmp_find(const HMPCommand *table, const char *name)
+{
+    const HMPCommand *const *extras =
+        table == hmp_info_cmds ? extra_info_cmds : extra_cmds;
+    const HMPCommand *c = hmp_find_in(table, name);
+
+    for (int i = 0; !c && i < HMP_MAX_TABLES && extras[i]; i++) {
+        c = hmp_find_in(extras[i], name);
+    }
+    return c;
+}
+
+static gint hmp_cmd_ptr_cmp(gconstpointer a, gconstpointer b)
+{
+    const HMPCommand *ca = *(const HMPCommand *const *)a;
+    const HMPCommand *cb = *(const HMPCommand *const *)b;
+
+    return strcmp(ca->name, cb->name);
+}
+
+/* Every command of a kind, sorted by name. */
+static GPtrArray *hmp_all_commands(const HMPCommand *table)
+{
+    const HMPCommand *const *extras =
+        table == hmp_info_cmds ? extra_info_cmds : extra_cmds;
+    GPtrArray *all = g_ptr_array_new();
+
+    for (const HMPCommand *c = table; c->name; c++) {
+        g_ptr_array_add(all, (gpointer)c);
+    }
+    for (int i = 0; i < HMP_MAX_TABLES && extras[i]; i++) {
+        for (const HMPCommand *c = extras[i]; c->name; c++) {
+            g_ptr_array_add(all, (gpointer)c);
+        }
+    }
+    g_ptr_array_sort(all, hmp_cmd_ptr_cmp);
+    return all;
+}
+
 static void hmp_print_help_line(Monitor *mon, const char *prefix,
                                 const HMPCommand *c)
 {
@@ -38,15 +101,14 @@ void hmp_help_cmd(Monitor *mon, const char *name)
 {
     const HMPCommand *c;
 
-    if (!name || !*name) {
-        for (c = hmp_cmds; c->name; c++) {
-            hmp_print_help_line(mon, "", c);
-        }
-        return;
-    }
-    if (strcmp(name, "info") == 0) {
-        for (c = hmp_info_cmds; c->name; c++) {
-            hmp_print_help_line(mon, "info ", c);
+    if (!name || !*name || strcmp(name, "info") == 0) {
+        bool info = name && *name;
+        g_autoptr(GPtrArray) all = hmp_all_commands(info ? hmp_info_cmds :
+                                                    hmp_cmds);
+
+        for (guint i = 0; i < all->len; i++) {
+            hmp_print_help_line(mon, info ? "info " : "",
+                                g_ptr_array_index(all, i));
         }
         return;
     }

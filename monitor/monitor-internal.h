@@ -22,6 +22,21 @@ struct HMPCommand {
 extern const HMPCommand hmp_cmds[];
 extern const HMPCommand hmp_info_cmds[];
 
+/*
+ * Subsystems add their own HMP commands (hmp-cmds-net.c, ...) with
+ * NULL-terminated tables registered from a constructor:
+ *
+ *     static void hmp_net_init(void) __attribute__((constructor));
+ *     static void hmp_net_init(void)
+ *     {
+ *         hmp_register_commands(hmp_net_cmds, hmp_net_info_cmds);
+ *     }
+ *
+ * Either table may be NULL.  help lists every command sorted by name.
+ */
+void hmp_register_commands(const HMPCommand *cmds,
+                           const HMPCommand *info_cmds);
+
 void hmp_handle_command(Monitor *mon, const char *line);
 void hmp_help_cmd(Monitor *mon, const char *name);
 /* Prints "Error: <message>" (and the hint) to @mon and frees @err. */

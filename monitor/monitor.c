@@ -25,6 +25,8 @@ struct Monitor {
     bool pretty;
     QmpSession *qmp;
     GMutex out_lock;
+    GString *outbuf;         /* output the chardev did not take yet */
+    guint out_watch;
     /* HMP line editor */
     GString *line;
     size_t shown;            /* characters of the line on screen */
@@ -47,6 +49,55 @@ Monitor *monitor_current(void)
     return cur_mon;
 }
 
+/* A client that stops reading must not stall the main loop, nor make us
+ * grow without bound: output waits in outbuf, up to this much. */
+#define MONITOR_OUTBUF_MAX (16 * 1024 * 1024)
+
+static gboolean monitor_unblocked(void *do_not_use, GIOCondition cond,
+                                  void *opaque);
+
+/* Called with out_lock held. */
+static void monitor_flush_locked(Monitor *mon)
+{
+    while (mon->outbuf->len) {
+        int n = qemu_chr_fe_write(&mon->chr, (const uint8_t *)mon->outbuf->str,
+                                  mon->outbuf->len);
+
+        if (n > 0) {
+            g_string_erase(mon->outbuf, 0, n);
+            continue;
+        }
+        if (n < 0 && errno != EAGAIN) {
+            /* The connection is gone; what it did not take is lost. */
+            g_string_truncate(mon->outbuf, 0);
+            return;
+        }
+        if (!mon->out_watch) {
+            mon->out_watch = qemu_chr_fe_add_watch(&mon->chr,
+                                                   G_IO_OUT | G_IO_HUP,
+                                                   monitor_unblocked, mon);
+            if (!mon->out_watch) {
+                g_string_truncate(mon->outbuf, 0);
+            }
+        }
+        return;
+    }
+}
+
+static gboolean monitor_unblocked(void *do_not_use, GIOCondition cond,
+                                  void *opaque)
+{
+    Monitor *mon = opaque;
+    gboolean again;
+
+    g_mutex_lock(&mon->out_lock);
+    mon->out_watch = 0;
+    monitor_flush_locked(mon);
+    again = FALSE;
+    g_mutex_unlock(&mon->out_lock);
+    return again;
+}
+
 static void monitor_write_raw(Monitor *mon, const char *buf, size_t len)
 {
     if (mon->capture) {
@@ -54,7 +105,24 @@ static void monitor_write_raw(Monitor *mon, const char *buf, size_t len)
         return;
     }
     g_mutex_lock(&mon->out_lock);
-    qemu_chr_fe_write_all(&mon->chr, (const uint8_t *)buf, len);
+    if (mon->outbuf->len + len > MONITOR_OUTBUF_MAX) {
+        warn_report_once("monitor output dropped: the client does not "
+                         "read");
+    } else {
+        g_string_append_len(mon->outbuf, buf, len);
+        monitor_flush_locked(mon);
+    }
+    g_mutex_unlock(&mon->out_lock);
+}
+
+static void monitor_drop_output(Monitor *mon)
+{
+    g_mutex_lock(&mon->out_lock);
+    g_string_truncate(mon->outbuf, 0);
+    if (mon->out_watch) {
+        g_source_remove(mon->out_watch);
+        mon->out_watch = 0;
+    }
     g_mutex_unlock(&mon->out_lock);
 }
 
@@ -145,6 +213,7 @@ static void monitor_qmp_event(void *opaque, QEMUChrEvent event)
             qmp_session_free(mon->qmp);
         }
         mon->qmp = qmp_session_new(monitor_qmp_write, mon);
+        qmp_session_set_pretty(mon->qmp, mon->pretty);
         qmp_session_start(mon->qmp);
         break;
     case CHR_EVENT_CLOSED:
@@ -153,6 +222,7 @@ static void monitor_qmp_event(void *opaque, QEMUChrEvent event)
             qmp_session_free(mon->qmp);
             mon->qmp = NULL;
         }
+        monitor_drop_output(mon);
         break;
     default:
         break;
@@ -251,11 +321,14 @@ static void monitor_hmp_event(void *opaque, QEMUChrEvent event)
 
     switch (event) {
     case CHR_EVENT_OPENED:
-    case CHR_EVENT_MUX_IN:
         g_string_truncate(mon->line, 0);
         mon->shown = 0;
         monitor_printf(mon, "QEMU %s monitor - type 'help' for more "
                        "information\n", TANDEM_VERSION);
+        hmp_prompt(mon);
+        break;
+    case CHR_EVENT_MUX_IN:
+        /* Switching to the monitor on a mux shows the prompt again. */
         hmp_prompt(mon);
         break;
     default:
@@ -271,8 +344,10 @@ Monitor *monitor_new(Chardev *chr, bool qmp, bool pretty, Error **errp)
     mon->is_qmp = qmp;
     mon->pretty = pretty;
     mon->line = g_string_new(NULL);
+    mon->outbuf = g_string_new(NULL);
     if (!qemu_chr_fe_init(&mon->chr, chr, errp)) {
         g_string_free(mon->line, true);
+        g_string_free(mon->outbuf, true);
         g_free(mon);
         return NULL;
     }
@@ -294,11 +369,13 @@ void monitor_cleanup_all(void)
     for (GList *l = all_monitors; l; l = l->next) {
         Monitor *mon = l->data;
 
+        monitor_drop_output(mon);
         qemu_chr_fe_deinit(&mon->chr, false);
         if (mon->qmp) {
             qmp_session_free(mon->qmp);
         }
         g_string_free(mon->line, true);
+        g_string_free(mon->outbuf, true);
         g_free(mon);
     }
     g_list_free(all_monitors);

@@ -37,6 +37,8 @@ struct QmpSession {
     bool oob;
     bool pretty;
     JSONMessageParser parser;
+    int busy;                       /* nesting of qmp_session_feed() */
+    bool free_pending;              /* freed while busy */
 };
 
 static GRecMutex qmp_lock;
@@ -46,9 +48,14 @@ static int64_t fake_seconds = -1, fake_microseconds;
 
 static void qmp_session_send(QmpSession *s, QDict *rsp)
 {
-    GString *json = qobject_to_json_pretty(QOBJECT(rsp), s->pretty);
-    GString *out;
+    GString *json, *out;
     size_t i;
+
+    if (s->free_pending) {
+        /* the transport went away during a command */
+        return;
+    }
+    json = qobject_to_json_pretty(QOBJECT(rsp), s->pretty);
 
     if (s->pretty) {
         out = g_string_sized_new(json->len + 64);
@@ -76,6 +83,12 @@ static void qmp_handle_message(void *opaque, QObject *req, Error *err)
     const QmpCommandList *cmds;
     QDict *rsp;
 
+    if (s->free_pending) {
+        /* the session was closed by an earlier request of this feed */
+        qobject_unref(req);
+        error_free(err);
+        return;
+    }
     if (err) {
         rsp = qmp_error_response(err);
     } else {
@@ -149,11 +162,30 @@ void qmp_session_start(QmpSession *s)
     qobject_unref(greeting);
 }
 
-void qmp_session_feed(QmpSession *s, const char *buf, size_t len)
+static void qmp_session_destroy(QmpSession *s)
 {
-    json_message_parser_feed(&s->parser, buf, len);
+    json_message_parser_destroy(&s->parser);
+    if (s->cap_cmds.table) {
+        g_hash_table_destroy(s->cap_cmds.table);
+    }
+    g_free(s);
 }
 
+void qmp_session_feed(QmpSession *s, const char *buf, size_t len)
+{
+    s->busy++;
+    json_message_parser_feed(&s->parser, buf, len);
+    s->busy--;
+    if (!s->busy && s->free_pending) {
+        qmp_session_destroy(s);
+    }
+}
+
+/*
+ * A command may end its own session (the transport closes while the
+ * reply is written, a chardev-remove of the monitor's chardev): then
+ * the session is detached now and destroyed when feed() unwinds.
+ */
 void qmp_session_free(QmpSession *s)
 {
     if (!s) {
@@ -162,11 +194,11 @@ void qmp_session_free(QmpSession *s)
     g_rec_mutex_lock(&qmp_lock);
     qmp_sessions = g_list_remove(qmp_sessions, s);
     g_rec_mutex_unlock(&qmp_lock);
-    json_message_parser_destroy(&s->parser);
-    if (s->cap_cmds.table) {
-        g_hash_table_destroy(s->cap_cmds.table);
+    if (s->busy) {
+        s->free_pending = true;
+        return;
     }
-    g_free(s);
+    qmp_session_destroy(s);
 }
 
 QmpSession *qmp_session_current(void)

@@ -21,7 +21,7 @@ int qapi_enum_parse(const QEnumLookup *lookup, const char *buf,
             return i;
         }
     }
-    error_setg(errp, "Invalid parameter '%s'", buf);
+    error_setg(errp, "invalid parameter value: %s", buf);
     return def;
 }
 

@@ -37,7 +37,7 @@ static QDict *qmp_dispatch_check_obj(QDict *dict, bool allow_oob,
                                      Error **errp)
 {
     const QDictEntry *e;
-    bool has_exec = false;
+    const char *exec_key = NULL;
 
     for (e = qdict_first(dict); e; e = qdict_next(dict, e)) {
         const char *key = qdict_entry_key(e);
@@ -50,12 +50,12 @@ static QDict *qmp_dispatch_check_obj(QDict *dict, bool allow_oob,
                            key);
                 return NULL;
             }
-            if (has_exec) {
-                error_setg(errp, "QMP input member 'execute' and "
-                           "'exec-oob' are mutually exclusive");
+            if (exec_key) {
+                error_setg(errp, "QMP input member '%s' clashes with '%s'",
+                           key, exec_key);
                 return NULL;
             }
-            has_exec = true;
+            exec_key = key;
         } else if (!strcmp(key, "arguments")) {
             if (qobject_type(val) != QTYPE_QDICT) {
                 error_setg(errp,
@@ -69,7 +69,7 @@ static QDict *qmp_dispatch_check_obj(QDict *dict, bool allow_oob,
             return NULL;
         }
     }
-    if (!has_exec) {
+    if (!exec_key) {
         error_setg(errp, "QMP input lacks member 'execute'");
         return NULL;
     }

@@ -66,7 +66,12 @@ def main():
         h.append('static inline void trace_%s(%s)' % (name, decl))
         h.append('{')
         h.append('    if (unlikely(_TRACE_%s_EVENT.enabled)) {' % up)
-        h.append('        trace_emit(&_TRACE_%s_EVENT, %s%s);' % (up, fmt, call))
+        if fmt.strip() == '""':
+            # An event without a format prints just its name.
+            h.append('        trace_emit(&_TRACE_%s_EVENT, "%%s", "");' % up)
+        else:
+            h.append('        trace_emit(&_TRACE_%s_EVENT, %s%s);'
+                     % (up, fmt, call))
         h.append('    }')
         h.append('}')
         h.append('static inline bool trace_event_get_state_%s(void)' % name)

@@ -26,8 +26,11 @@
 #include "qobject/qstring.h"
 #include "qom/object.h"
 #include "qom/object_interfaces.h"
+#include "block/blockdev.h"
 #include "chardev/char.h"
 #include "monitor/monitor.h"
+#include "net/net.h"
+#include "migration/migration.h"
 #include "hw/boards.h"
 #include "hw/qdev-core.h"
 #include "system/runstate.h"
@@ -793,13 +796,23 @@ static void first_pass(void)
                 not_supported_yet("VGA devices");
             }
             break;
-        case OPT_NETDEV:
+        case OPT_NETDEV: {
+            Error *err = NULL;
+
+            if (!netdev_add_from_str(co->arg, &err)) {
+                error_report_err(err);
+                exit(1);
+            }
+            break;
+        }
         case OPT_NIC:
         case OPT_NET:
-            not_supported_yet("network backends");
-            break;
+            error_report("-nic and -net are not supported yet; use -netdev "
+                         "with -device");
+            exit(1);
         case OPT_DRIVE:
         case OPT_BLOCKDEV:
+            break;      /* create_block_devices() */
         case OPT_SNAPSHOT:
         case OPT_HDA:
         case OPT_HDB:
@@ -1067,6 +1080,28 @@ static void create_chardevs(void)
             exit(0);
         }
         if (!qemu_chr_new_from_opts_str(co->arg, &err)) {
+            error_report_err(err);
+            exit(1);
+        }
+    }
+    loc_set_none();
+}
+
+/* -drive and -blockdev, in command-line order (block/blockdev.c) */
+static void create_block_devices(void)
+{
+    for (guint i = 0; i < cfg.opts->len; i++) {
+        CmdOpt *co = g_ptr_array_index(cfg.opts, i);
+        Error *err = NULL;
+        bool ok = true;
+
+        loc_set_cmdline(co->loc);
+        if (co->def->id == OPT_DRIVE) {
+            ok = drive_add_from_str(co->arg, &err);
+        } else if (co->def->id == OPT_BLOCKDEV) {
+            ok = blockdev_add_from_str(co->arg, &err);
+        }
+        if (!ok) {
             error_report_err(err);
             exit(1);
         }
@@ -1360,11 +1395,6 @@ int qemu_main(int argc, char **argv)
     }
     apply_trace_options();
 
-    if (cfg.incoming) {
-        loc_set_cmdline("-incoming");
-        error_report("%s: migration is not supported yet", cfg.incoming);
-        exit(1);
-    }
     if (cfg.daemonize) {
         daemonize_start();
     }
@@ -1384,16 +1414,32 @@ int qemu_main(int argc, char **argv)
     bql_lock();
     setup_signals();
 
+    /* Mux chardevs announce "opened" only once their frontends (serial
+     * ports, monitors) are all attached. */
+    qemu_chr_suspend_mux_open();
     create_objects(false);
     create_chardevs();
+    create_block_devices();
     add_default_devices();
     create_monitors();
     apply_globals();
+    if (!net_init_clients(&err)) {
+        error_report_err(err);
+        exit(1);
+    }
     create_machine();
     create_objects(true);
     create_devices();
+    qemu_chr_resume_mux_open();
 
-    if (cfg.autostart) {
+    if (cfg.incoming) {
+        /* Runstate inmigrate; autostart applies once the load is done. */
+        if (!migration_incoming_start(cfg.incoming, &err)) {
+            error_prepend(&err, "-incoming %s: ", cfg.incoming);
+            error_report_err(err);
+            exit(1);
+        }
+    } else if (cfg.autostart) {
         vm_start();
     } else {
         runstate_set(RUN_STATE_PRELAUNCH);
@@ -1405,6 +1451,7 @@ int qemu_main(int argc, char **argv)
     }
     /* Let a pending reply (quit) reach its client. */
     main_loop_wait(true);
+    blockdev_close_all();       /* writes back qcow2 metadata */
     monitor_cleanup_all();
     if (pidfile_fd >= 0) {
         unlink(cfg.pidfile);

@@ -140,7 +140,7 @@ void info_report(const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    report_text(NULL, fmt, ap);
+    report_text("info: ", fmt, ap);
     va_end(ap);
 }
 

@@ -11,10 +11,12 @@
 #include "hw/qdev-properties.h"
 #include "hw/intc/isa_irq.h"
 #include "hw/acpi/pm.h"
+#include "hw/i386/acpi-build.h"
 #include "system/runstate.h"
 
-#define PM_IO_LEN 16
-#define PM_SLP_TYP_S5 5
+/* The block must match what the FADT and \_S5 promise. */
+#define PM_IO_LEN ACPI_PM_IO_LEN
+#define PM_SLP_TYP_S5 ACPI_PM_SLP_TYP_S5
 
 OBJECT_DECLARE_SIMPLE_TYPE(ACPIPMDevice, ACPI_PM)
 
@@ -140,8 +142,8 @@ static const VMStateDescription vmstate_acpi_pm = {
 };
 
 static Property pm_props[] = {
-    DEFINE_PROP_UINT32("iobase", ACPIPMDevice, iobase, 0x600),
-    DEFINE_PROP_UINT32("sci", ACPIPMDevice, sci_irq, 9),
+    DEFINE_PROP_UINT32("iobase", ACPIPMDevice, iobase, ACPI_PM_IO_BASE),
+    DEFINE_PROP_UINT32("sci", ACPIPMDevice, sci_irq, ACPI_SCI_IRQ),
     DEFINE_PROP_END_OF_LIST(),
 };
 

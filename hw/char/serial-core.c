@@ -147,33 +147,48 @@ void serial_timeout_expired(SerialState *s, int64_t now)
 
 /* ---- transmit ---- */
 
+static void tx_reset(SerialTxBacklog *t)
+{
+    t->head = t->count = 0;
+}
+
+/* THRE/TEMT from the backlog level; a rising THRE raises THRI. */
+static void serial_tx_update_lsr(SerialState *s)
+{
+    bool thre = s->tx.count <= UART_TX_BACKLOG - UART_FIFO_LENGTH;
+    bool was = s->lsr & UART_LSR_THRE;
+
+    s->lsr &= ~(UART_LSR_THRE | UART_LSR_TEMT);
+    if (thre) {
+        s->lsr |= UART_LSR_THRE;
+        if (!was) {
+            s->thr_ipending = 1;
+        }
+    }
+    if (!s->tx.count) {
+        s->lsr |= UART_LSR_TEMT;
+    }
+}
+
+/* Push the backlog to the backend, in at most two contiguous pieces. */
 static void serial_tx_drain(SerialState *s)
 {
-    uint8_t buf[UART_FIFO_LENGTH];
-    int n = 0, taken, i;
+    while (s->tx.count) {
+        int n = MIN(s->tx.count, UART_TX_BACKLOG - s->tx.head);
+        int taken = s->ops->tx ? s->ops->tx(s->opaque,
+                                            s->tx.data + s->tx.head, n) : n;
 
-    while (n < s->tx.count) {
-        buf[n] = s->tx.data[(s->tx.head + n) % UART_FIFO_LENGTH];
-        n++;
-    }
-    if (!n) {
-        return;
-    }
-    taken = s->ops->tx ? s->ops->tx(s->opaque, buf, n) : n;
-    if (taken < 0) {
-        taken = 0;
-    }
-    for (i = 0; i < taken && s->tx.count; i++) {
-        fifo_pop(&s->tx);
-    }
-    if (s->tx.count) {
-        if (s->ops->tx_wait) {
-            s->ops->tx_wait(s->opaque);
+        taken = MAX(0, MIN(taken, n));
+        s->tx.head = (s->tx.head + taken) % UART_TX_BACKLOG;
+        s->tx.count -= taken;
+        if (taken < n) {
+            if (s->ops->tx_wait) {
+                s->ops->tx_wait(s->opaque);
+            }
+            break;
         }
-        return;
     }
-    s->lsr |= UART_LSR_THRE | UART_LSR_TEMT;
-    s->thr_ipending = 1;
+    serial_tx_update_lsr(s);
 }
 
 void serial_tx_kick(SerialState *s)
@@ -193,10 +208,14 @@ static void serial_write_thr(SerialState *s, uint8_t val, int64_t now)
         s->thr_ipending = 1;
         return;
     }
-    if (!fifo_push(&s->tx, val)) {
-        s->tx_dropped++;          /* guest ignored THRE */
+    if (s->tx.count >= UART_TX_BACKLOG) {
+        s->tx_dropped++;          /* guest ignored THRE for 4 KiB */
+        return;
     }
-    s->lsr &= ~(UART_LSR_THRE | UART_LSR_TEMT);
+    s->tx.data[(s->tx.head + s->tx.count) % UART_TX_BACKLOG] = val;
+    s->tx.count++;
+    /* the byte leaves the holding register at once: THRE again */
+    s->lsr &= ~UART_LSR_THRE;
     serial_tx_drain(s);
 }
 
@@ -290,20 +309,18 @@ static void serial_write_fcr(SerialState *s, uint8_t val, int64_t now)
 
     if ((val & UART_FCR_FE) != was_on) {
         fifo_reset(&s->rx);
-        fifo_reset(&s->tx);
+        tx_reset(&s->tx);
     }
     if (val & UART_FCR_RFR) {
         fifo_reset(&s->rx);
     }
     if (val & UART_FCR_XFR) {
-        fifo_reset(&s->tx);
+        tx_reset(&s->tx);
     }
     if (!s->rx.count) {
         s->lsr &= ~UART_LSR_DR;
     }
-    if (!s->tx.count) {
-        s->lsr |= UART_LSR_THRE | UART_LSR_TEMT;
-    }
+    serial_tx_update_lsr(s);
     s->fcr = val & 0xc1;
     serial_restart_timeout(s, now);
     if (s->ops->accept_input) {
@@ -421,7 +438,7 @@ void serial_core_reset(SerialState *s)
     s->thr_ipending = 0;
     s->timeout_ipending = 0;
     fifo_reset(&s->rx);
-    fifo_reset(&s->tx);
+    tx_reset(&s->tx);
     if (s->timeout_time >= 0) {
         serial_arm_timeout(s, -1);
     }
@@ -444,7 +461,7 @@ void serial_core_init(SerialState *s, qemu_irq irq, const SerialOps *ops,
 bool serial_core_post_load(SerialState *s)
 {
     if (s->rx.head >= UART_FIFO_LENGTH || s->rx.count > UART_FIFO_LENGTH ||
-        s->tx.head >= UART_FIFO_LENGTH || s->tx.count > UART_FIFO_LENGTH) {
+        s->tx.head >= UART_TX_BACKLOG || s->tx.count > UART_TX_BACKLOG) {
         return false;
     }
     s->ier &= 0x0f;
@@ -485,6 +502,29 @@ static const VMStateDescription vmstate_serial_fifo = {
     },
 };
 
+static int serial_tx_post_load(void *opaque, int version_id)
+{
+    SerialTxBacklog *t = opaque;
+
+    if (t->head >= UART_TX_BACKLOG || t->count > UART_TX_BACKLOG) {
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static const VMStateDescription vmstate_serial_tx = {
+    .name = "serial-tx",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = serial_tx_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8_ARRAY(data, SerialTxBacklog, UART_TX_BACKLOG),
+        VMSTATE_UINT16(head, SerialTxBacklog),
+        VMSTATE_UINT16(count, SerialTxBacklog),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 const VMStateDescription vmstate_serial_core = {
     .name = "serial-core",
     .version_id = 1,
@@ -501,7 +541,8 @@ const VMStateDescription vmstate_serial_core = {
         VMSTATE_UINT8(thr_ipending, SerialState),
         VMSTATE_UINT8(timeout_ipending, SerialState),
         VMSTATE_STRUCT(rx, SerialState, 1, vmstate_serial_fifo, SerialFIFO),
-        VMSTATE_STRUCT(tx, SerialState, 1, vmstate_serial_fifo, SerialFIFO),
+        VMSTATE_STRUCT(tx, SerialState, 1, vmstate_serial_tx,
+                       SerialTxBacklog),
         VMSTATE_INT64(timeout_time, SerialState),
         VMSTATE_END_OF_LIST()
     },

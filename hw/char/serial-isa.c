@@ -32,6 +32,7 @@ struct ISASerialState {
     uint32_t index;
     uint32_t iobase;
     uint32_t isairq;
+    uint8_t wakeup;              /* accepted for compatibility, unused */
 };
 
 static const uint16_t isa_serial_io[MAX_ISA_SERIAL_PORTS] = {
@@ -249,6 +250,7 @@ static Property serial_isa_props[] = {
     DEFINE_PROP_UINT32("iobase", ISASerialState, iobase, UINT32_MAX),
     DEFINE_PROP_UINT32("irq", ISASerialState, isairq, UINT32_MAX),
     DEFINE_PROP_CHR("chardev", ISASerialState, chardev_id),
+    DEFINE_PROP_UINT8("wakeup", ISASerialState, wakeup, 0),
     DEFINE_PROP_END_OF_LIST(),
 };
 

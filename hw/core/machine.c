@@ -4,6 +4,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "hw/boards.h"
+#include "exec/memory.h"
 #include "qapi/qapi-types-machine.h"
 
 static MachineState *current_machine;
@@ -158,6 +159,19 @@ HotpluggableCPUList *machine_query_hotpluggable_cpus(MachineState *ms)
 /* "none": an empty board, used by management tools to probe the binary. */
 static bool none_machine_init(MachineState *ms, Error **errp)
 {
+    static MemoryRegion ram;
+    RAMBlock *rb;
+
+    /* -m gives "none" plain RAM at 0 (migration tests, probing). */
+    if (!ms->ram_size) {
+        return true;
+    }
+    rb = ram_block_new("ram", ms->ram_size, errp);
+    if (!rb) {
+        return false;
+    }
+    memory_region_init_ram(&ram, rb, 0, "ram", ms->ram_size);
+    memory_region_add_subregion(get_system_memory(), 0, &ram);
     return true;
 }
 

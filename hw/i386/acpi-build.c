@@ -30,7 +30,7 @@
 /* FADT flags */
 #define FADT_WBINVD         (1u << 0)
 #define FADT_PROC_C1        (1u << 2)
-#define FADT_PWR_BUTTON     (1u << 4)
+#define FADT_PWR_BUTTON     (1u << 4)   /* set: no fixed power button */
 #define FADT_SLP_BUTTON     (1u << 5)
 #define FADT_FIX_RTC        (1u << 6)
 #define FADT_RESET_REG_SUP  (1u << 10)
@@ -252,8 +252,9 @@ static size_t build_fadt(GByteArray *b, const AcpiBuildConfig *cfg,
     put_le(b, 0x32, 1);             /* CMOS century index */
     put_le(b, FADT_BOOT_LEGACY, 2);
     put_le(b, 0, 1);
-    put_le(b, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON |
-           FADT_SLP_BUTTON | FADT_FIX_RTC | FADT_RESET_REG_SUP, 4);
+    /* PWR_BUTTON clear: the fixed-feature power button exists. */
+    put_le(b, FADT_WBINVD | FADT_PROC_C1 | FADT_SLP_BUTTON | FADT_FIX_RTC |
+           FADT_RESET_REG_SUP, 4);
     put_gas_io(b, ACPI_RESET_PORT, 8, 1);
     put_le(b, ACPI_RESET_VALUE, 1);
     put_le(b, 0, 3);                /* ARM boot arch, minor version */

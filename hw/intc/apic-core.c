@@ -148,8 +148,12 @@ int apic_get_interrupt(APICState *s)
         apic_update_irq(s);
         return v;
     }
+    /*
+     * Nothing to deliver (INTR dropped before the CPU took it): hardware
+     * would run the spurious vector; we tell the CPU there is none.
+     */
     apic_update_irq(s);
-    return s->svr & 0xff;
+    return -1;
 }
 
 static void apic_eoi(APICState *s)

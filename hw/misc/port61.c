@@ -67,6 +67,11 @@ static void port61_unrealize(DeviceState *dev)
     memory_region_del_subregion(get_system_io(), &s->io);
 }
 
+static void port61_reset(DeviceState *dev)
+{
+    PORT61(dev)->core.data_on = 0;
+}
+
 static const VMStateDescription vmstate_port61 = {
     .name = "pcspk",
     .version_id = 1,
@@ -84,6 +89,7 @@ static void port61_class_init(ObjectClass *oc, void *data)
 
     dc->realize = port61_realize;
     dc->unrealize = port61_unrealize;
+    dc->reset = port61_reset;
     dc->vmsd = &vmstate_port61;
     dc->user_creatable = false;
     dc->desc = "PC speaker / system control port B (0x61)";

@@ -8,6 +8,7 @@
 #include "exec/memory.h"
 #include "hw/qdev-core.h"
 #include "hw/pci-host/i440fx.h"
+#include "hw/i386/acpi-build.h"
 #include "system/runstate.h"
 #include "trace/trace-hw_pci_host.h"
 
@@ -67,6 +68,14 @@ static void i440fx_host_realize(DeviceState *dev, Error **errp)
     }
 }
 
+static void i440fx_host_reset(DeviceState *dev)
+{
+    I440FXHostDevice *s = I440FX_PCI_HOST_BRIDGE(dev);
+
+    s->host.config_reg = 0;
+    s->host.rcr = 0;
+}
+
 static const VMStateDescription vmstate_i440fx_host = {
     .name = "i440fx-pcihost",
     .version_id = 1,
@@ -84,6 +93,7 @@ static void i440fx_host_class_init(ObjectClass *oc, void *data)
     DeviceClass *dc = DEVICE_CLASS(oc);
 
     dc->realize = i440fx_host_realize;
+    dc->reset = i440fx_host_reset;
     dc->vmsd = &vmstate_i440fx_host;
     dc->user_creatable = false;
     dc->desc = "i440FX PCI host bridge (conf1)";
@@ -170,4 +180,15 @@ DeviceState *i440fx_host_new(Error **errp)
 PCIBus *i440fx_host_get_bus(DeviceState *host)
 {
     return I440FX_PCI_HOST_BRIDGE(host)->bus;
+}
+
+static int pc_pci_map_irq(void *opaque, int devfn, int pin)
+{
+    return x86_pci_intx_to_gsi(PCI_SLOT(devfn), pin);
+}
+
+void i440fx_host_route_intx(DeviceState *host, qemu_irq *gsi)
+{
+    pci_bus_irqs(i440fx_host_get_bus(host), pc_pci_map_irq, NULL, gsi,
+                 X86_IOAPIC_PINS);
 }

@@ -110,7 +110,16 @@ static const PropertyInfo qdev_prop_pci_devfn = {
 static Property pci_props[] = {
     DEFINE_PROP_SIGNED("addr", PCIDevice, devfn, -1, qdev_prop_pci_devfn,
                        int32_t),
+    DEFINE_PROP_STRING("romfile", PCIDevice, romfile),
+    DEFINE_PROP_UINT32("romsize", PCIDevice, romsize, UINT32_MAX),
+    DEFINE_PROP_UINT32("rombar", PCIDevice, rombar, 1),
     DEFINE_PROP_BOOL("multifunction", PCIDevice, multifunction, false),
+    DEFINE_PROP_BOOL("x-pcie-lnksta-dllla", PCIDevice, pcie_lnksta_dllla,
+                     true),
+    DEFINE_PROP_BOOL("x-pcie-extcap-init", PCIDevice, pcie_extcap_init,
+                     true),
+    DEFINE_PROP_STRING("failover_pair_id", PCIDevice, failover_pair_id),
+    DEFINE_PROP_UINT32("acpi-index", PCIDevice, acpi_index, 0),
     DEFINE_PROP_END_OF_LIST(),
 };
 

@@ -23,8 +23,8 @@ enum {
 
 const char *qapi_enum_lookup(const QEnumLookup *lookup, int val);
 /*
- * Index of @buf in @lookup; @def if @buf is NULL; -1 with
- * "Invalid parameter '%s'" on an unknown string.
+ * Index of @buf in @lookup; @def if @buf is NULL, or @def with
+ * "invalid parameter value: %s" if @buf is not in @lookup.
  */
 int qapi_enum_parse(const QEnumLookup *lookup, const char *buf,
                     int def, Error **errp);

@@ -59,8 +59,14 @@ class Writer:
         self.write(fname, text)
 
 
-def generate(schema_path, outdir, prefix, builtins):
+def generate(schema_path, outdir, prefix, builtins, modules=None):
     schema = Schema(schema_path)
+    if modules is not None:
+        have = [m for m in schema.modules if m != schema.main_module]
+        if sorted(have) != sorted(modules):
+            raise QAPIError(None, 'schema modules %s differ from the build '
+                            'system\'s list %s (qapi_modules in '
+                            'qapi/meson.build)' % (have, modules))
     w = Writer(outdir)
     p = prefix
     bdir = '' if builtins else 'qapi/'
@@ -144,13 +150,16 @@ def main(argv=None):
     ap.add_argument('-o', '--output-dir', default='.')
     ap.add_argument('-p', '--prefix', default='')
     ap.add_argument('-b', '--builtins', action='store_true')
-    ap.add_argument('--list', action='store_true',
-                    help='print the generated file names only')
+    ap.add_argument('--modules',
+                    help='comma-separated module names the build expects')
     ap.add_argument('schema')
     args = ap.parse_args(argv)
     try:
         os.makedirs(args.output_dir, exist_ok=True)
-        generate(args.schema, args.output_dir, args.prefix, args.builtins)
+        modules = args.modules.split(',') if args.modules is not None \
+            else None
+        generate(args.schema, args.output_dir, args.prefix, args.builtins,
+                 modules)
     except QAPIError as e:
         print('qapi-gen: %s' % e, file=sys.stderr)
         return 1

@@ -469,6 +469,11 @@ static void code_written(void *opaque, ram_addr_t page)
 {
     CPUX86State *env = opaque;
 
+    /*
+     * Pages written while holding code (mixed code/data, or text being
+     * patched) are left to the full decoder for a while (fastpath.c).
+     */
+    env->smc_pages[(page >> TARGET_PAGE_BITS) % SMC_PAGES] = page + 1;
     __atomic_fetch_add(&env->code_epoch, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -477,17 +482,30 @@ void x86_cpu_code_flush(CPUX86State *env)
     __atomic_fetch_add(&env->code_epoch, 1, __ATOMIC_SEQ_CST);
 }
 
-void x86_mark_code_page(CPUX86State *env, const uint8_t *host)
+bool x86_mark_code_page(CPUX86State *env, const uint8_t *host)
 {
     uint64_t off;
     RAMBlock *rb = ram_block_from_host(host, &off);
+    ram_addr_t page;
 
-    if (rb && dirty_page_test(DIRTY_CLIENT_CODE, rb, off)) {
+    if (!rb) {
+        return false;
+    }
+    page = (ram_block_ram_addr(rb) + off) & TARGET_PAGE_MASK;
+    if (env->icount - env->smc_clear_icount > (1ULL << 24)) {
+        memset(env->smc_pages, 0, sizeof(env->smc_pages));
+        env->smc_clear_icount = env->icount;
+    }
+    if (env->smc_pages[(page >> TARGET_PAGE_BITS) % SMC_PAGES] == page + 1) {
+        return false;
+    }
+    if (dirty_page_test(DIRTY_CLIENT_CODE, rb, off)) {
         dirty_range_clear(DIRTY_CLIENT_CODE, rb, off & TARGET_PAGE_MASK,
                           TARGET_PAGE_SIZE);
         /* existing fast write entries would miss the next write */
         x86_cpu_tlb_flush_writes(env);
     }
+    return true;
 }
 
 void x86_cpu_init(CPUX86State *env, const X86CPUHooks *hooks)

@@ -157,6 +157,7 @@ typedef struct FastInsn {
 } FastInsn;
 #define FAST_CACHE_BITS 13
 #define FAST_CACHE_SIZE (1 << FAST_CACHE_BITS)
+#define SMC_PAGES 64
 
 typedef struct X86CPUHooks {
     void *opaque;
@@ -236,10 +237,13 @@ typedef struct CPUX86State {
     uint64_t icount_budget_end;
     X86TLBEntry tlb[MMU_MODES][TLB_SIZE];
     uint64_t tlb_fill_gen;
+    uint64_t tlb_flush_count;   /* bumped when translations are dropped */
     const X86CPUHooks *hooks;
     /* kept across x86_cpu_reset(): */
     FastInsn *fast_cache;       /* FAST_CACHE_SIZE entries */
     uint32_t code_epoch;        /* bumped when guest code may have changed */
+    ram_addr_t smc_pages[SMC_PAGES];   /* recently written code pages (+1) */
+    uint64_t smc_clear_icount;
     sigjmp_buf jmp_env;
     int exc_vector;             /* exception being raised */
     uint32_t exc_error;

@@ -124,7 +124,8 @@ static inline QEMU_ALWAYS_INLINE uint64_t get_reg(DecodeCtx *s, int ot, int r)
     return env->regs[r] & zmask(ot);
 }
 
-static inline QEMU_ALWAYS_INLINE void set_reg(DecodeCtx *s, int ot, int r, uint64_t v)
+static inline QEMU_ALWAYS_INLINE void
+set_reg(DecodeCtx *s, int ot, int r, uint64_t v)
 {
     CPUX86State *env = s->env;
 
@@ -250,7 +251,54 @@ static inline QEMU_ALWAYS_INLINE uint64_t pop_peek(DecodeCtx *s, int ot)
 }
 
 /* ALU with lazy flags: op 0..7 = ADD OR ADC SBB AND SUB XOR CMP */
-uint64_t alu_op(CPUX86State *env, int op, int ot, uint64_t a, uint64_t b);
+static inline QEMU_ALWAYS_INLINE uint64_t
+alu_op(CPUX86State *env, int op, int ot, uint64_t a, uint64_t b)
+{
+    uint64_t r, c;
+
+    switch (op) {
+    case 0:
+        r = a + b;
+        env->cc_op = CC_OP(CC_G_ADD, ot);
+        env->cc_src = b;
+        break;
+    case 1:
+        r = a | b;
+        env->cc_op = CC_OP(CC_G_LOGIC, ot);
+        break;
+    case 2:
+        c = cc_compute_c(env);
+        r = a + b + c;
+        env->cc_op = CC_OP(CC_G_ADC, ot);
+        env->cc_src = b;
+        env->cc_src2 = c;
+        break;
+    case 3:
+        c = cc_compute_c(env);
+        r = a - b - c;
+        env->cc_op = CC_OP(CC_G_SBB, ot);
+        env->cc_src = b;
+        env->cc_src2 = c;
+        break;
+    case 4:
+        r = a & b;
+        env->cc_op = CC_OP(CC_G_LOGIC, ot);
+        break;
+    case 6:
+        r = a ^ b;
+        env->cc_op = CC_OP(CC_G_LOGIC, ot);
+        break;
+    default:        /* SUB, CMP */
+        r = a - b;
+        env->cc_op = CC_OP(CC_G_SUB, ot);
+        env->cc_src = b;
+        break;
+    }
+    r &= zmask(ot);
+    env->cc_dst = r;
+    return r;
+}
+
 uint64_t shift_op(CPUX86State *env, int op, int ot, uint64_t v,
                   unsigned count);
 

@@ -55,53 +55,6 @@ uint8_t decode_fetch_slow(DecodeCtx *s)
     return s->fast_base[s->pc++];
 }
 
-uint64_t alu_op(CPUX86State *env, int op, int ot, uint64_t a, uint64_t b)
-{
-    uint64_t r, c;
-
-    switch (op) {
-    case 0:
-        r = a + b;
-        env->cc_op = CC_OP(CC_G_ADD, ot);
-        env->cc_src = b;
-        break;
-    case 1:
-        r = a | b;
-        env->cc_op = CC_OP(CC_G_LOGIC, ot);
-        break;
-    case 2:
-        c = cc_compute_c(env);
-        r = a + b + c;
-        env->cc_op = CC_OP(CC_G_ADC, ot);
-        env->cc_src = b;
-        env->cc_src2 = c;
-        break;
-    case 3:
-        c = cc_compute_c(env);
-        r = a - b - c;
-        env->cc_op = CC_OP(CC_G_SBB, ot);
-        env->cc_src = b;
-        env->cc_src2 = c;
-        break;
-    case 4:
-        r = a & b;
-        env->cc_op = CC_OP(CC_G_LOGIC, ot);
-        break;
-    case 6:
-        r = a ^ b;
-        env->cc_op = CC_OP(CC_G_LOGIC, ot);
-        break;
-    default:        /* SUB, CMP */
-        r = a - b;
-        env->cc_op = CC_OP(CC_G_SUB, ot);
-        env->cc_src = b;
-        break;
-    }
-    r &= zmask(ot);
-    env->cc_dst = r;
-    return r;
-}
-
 static void set_cf_of(CPUX86State *env, bool cf, bool of)
 {
     uint32_t f = cc_compute_all(env) & ~(CC_C | CC_O);
@@ -519,6 +472,8 @@ static void check_iopl(CPUX86State *env)
     }
 }
 
+#include "fastpath.c.inc"
+
 /*
  * Run instructions until the budget is used, an event is pending or the
  * CPU halts.  Exceptions leave through siglongjmp to x86_cpu_exec().
@@ -530,6 +485,10 @@ static void exec_insns(CPUX86State *env)
     uint64_t page, v, w, t;
     int b, ot, op;
     bool shadow = false;
+    /* the code page of the previous instruction, while still valid */
+    uint64_t fp_page = 1, fp_flushes = 0;
+    uint16_t fp_cs = 0;
+    const uint8_t *fp_host = NULL, *host;
 
     /* the first instruction runs unconditionally: the caller checked */
     goto run;
@@ -540,6 +499,26 @@ next_insn:
         return;
     }
 run:
+    page = env->rip & TARGET_PAGE_MASK;
+    if (likely(page == fp_page && env->tlb_flush_count == fp_flushes &&
+               env->segs[R_CS].selector == fp_cs)) {
+        host = fp_host;
+    } else {
+        e = tlb_entry(env, cpu_mmu_idx(env), env->rip);
+        host = NULL;
+        if (likely(e->tag_code == page)) {
+            host = (const uint8_t *)(uintptr_t)(page + e->addend);
+            fp_page = page;
+            fp_host = host;
+            fp_flushes = env->tlb_flush_count;
+            fp_cs = env->segs[R_CS].selector;
+        }
+    }
+    if (likely(host) &&
+        likely(x86_fast_exec(env, host + (env->rip - page),
+                             page + TARGET_PAGE_SIZE - env->rip))) {
+        goto insn_done;
+    }
     s->env = env;
     s->start = s->pc = env->rip;
     s->len = 0;
@@ -550,14 +529,7 @@ run:
     s->p66 = false;
     s->lock = false;
     s->mod = 3;
-    page = s->pc & TARGET_PAGE_MASK;
-    e = tlb_entry(env, cpu_mmu_idx(env), s->pc);
-    if (likely(e->tag_code == page)) {
-        const uint8_t *host = (const uint8_t *)(uintptr_t)(page + e->addend);
-        if (likely(x86_fast_exec(env, host + (s->pc - page),
-                                 page + TARGET_PAGE_SIZE - s->pc))) {
-            goto insn_done;
-        }
+    if (likely(host)) {
         fetch_window(s, host, page);
     } else {
         s->fast_end = 0;
@@ -1116,8 +1088,9 @@ static int handle_events(CPUX86State *env)
         return X86_EXIT_REQUEST;
     }
     if (req & CPU_INTERRUPT_TLB) {
+        /* the memory map changed: translations may point elsewhere */
         x86_cpu_reset_interrupt(env, CPU_INTERRUPT_TLB);
-        x86_cpu_tlb_flush_writes(env);
+        x86_cpu_tlb_flush(env, true);
     }
     if (req & CPU_INTERRUPT_INIT) {
         x86_cpu_reset_interrupt(env, CPU_INTERRUPT_INIT);

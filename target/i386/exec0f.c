@@ -343,6 +343,37 @@ bool exec_0f(DecodeCtx *s)
         decode_modrm(s);
         do_group7(s);
         break;
+    case 0x02:
+    case 0x03: {    /* LAR / LSL (the vDSO's getcpu uses LSL) */
+        uint32_t lo, hi;
+        uint16_t sel;
+        bool ok = false;
+        decode_modrm(s);
+        sel = ld_rm(s, 1);
+        if ((sel & 0xfffc) && load_descriptor(env, sel, &lo, &hi)) {
+            int dpl = (hi >> DESC_DPL_SHIFT) & 3;
+            bool conf = (hi & DESC_S) && (hi & (1 << 11)) && (hi & (1 << 10));
+            ok = conf || (dpl >= cpu_cpl(env) && dpl >= (sel & 3));
+            if (!(hi & DESC_S)) {
+                /* system descriptors: LDT and TSS types only */
+                int type = (hi >> 8) & 0xf;
+                ok = ok && (type == 2 || type == 9 || type == 11);
+            }
+        }
+        if (ok) {
+            if (b == 0x02) {
+                v = hi & 0x00f0ff00;
+            } else {
+                v = (lo & 0xffff) | (hi & 0x000f0000);
+                if (hi & DESC_G) {
+                    v = (v << 12) | 0xfff;
+                }
+            }
+            set_reg(s, ot == 1 ? 1 : 2, s->reg, v);
+        }
+        set_flag_bits(env, CC_Z, ok ? CC_Z : 0);
+        break;
+    }
     case 0x05:
         helper_syscall(env, s->pc);
         s->pc = env->rip;

@@ -7,12 +7,14 @@
 #include "internal.h"
 
 /*
- * x86_fast_exec: execute the instruction whose first byte is at @host
- * (@avail bytes to the end of its page) if it is a cached fast-path
- * form; returns false (nothing done) otherwise.
+ * x86_fast_exec (fastpath.c.inc, included by exec.c): execute the
+ * instruction whose first byte is at @host (@avail bytes to the end of its
+ * page) if it is a cached fast-path form; returns false otherwise.
  */
-bool x86_fast_exec(CPUX86State *env, const uint8_t *host, unsigned avail);
-/* Protect the page holding @host against unnoticed writes (SMC). */
-void x86_mark_code_page(CPUX86State *env, const uint8_t *host);
+/*
+ * Protect the page holding @host against unnoticed writes (SMC); false
+ * if its instructions must not be cached (not RAM, or written recently).
+ */
+bool x86_mark_code_page(CPUX86State *env, const uint8_t *host);
 
 #endif

@@ -193,8 +193,15 @@ bool cc_test(CPUX86State *env, int cond)
         }
         return r ^ (cond & 1);
     }
-    if ((op >> 2) == CC_G_LOGIC && (cond >> 1) == 2) {
-        return ((env->cc_dst & size_mask[op & 3]) == 0) ^ (cond & 1);
+    if (op != CC_OP_EFLAGS) {
+        /* ZF and SF come from the result for every lazy group */
+        uint64_t res = env->cc_dst & size_mask[op & 3];
+        if ((cond >> 1) == 2) {
+            return (res == 0) ^ (cond & 1);
+        }
+        if ((cond >> 1) == 4) {
+            return ((res >> ((8 << (op & 3)) - 1)) & 1) ^ (cond & 1);
+        }
     }
     f = cc_compute_all(env);
     switch (cond >> 1) {

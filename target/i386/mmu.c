@@ -212,6 +212,7 @@ void x86_cpu_tlb_flush(CPUX86State *env, bool include_global)
 {
     int m, i;
 
+    env->tlb_flush_count++;
     for (m = 0; m < MMU_MODES; m++) {
         for (i = 0; i < TLB_SIZE; i++) {
             X86TLBEntry *e = &env->tlb[m][i];
@@ -242,6 +243,7 @@ void tlb_flush_page(CPUX86State *env, uint64_t va)
     int m, i;
     uint64_t page = va & TARGET_PAGE_MASK;
 
+    env->tlb_flush_count++;
     for (m = 0; m < MMU_MODES; m++) {
         X86TLBEntry *e = tlb_entry(env, m, va);
         if (((e->tag_read | e->tag_write | e->tag_code) & TARGET_PAGE_MASK)

@@ -278,6 +278,7 @@ static void test_fadt(void)
     g_assert_cmpuint(f[91], ==, 4);
     g_assert_cmphex(get32(f + 112) & (1u << 10), !=, 0);   /* RESET_REG */
     g_assert_cmphex(get32(f + 112) & (1u << 8), ==, 0);    /* 24-bit tmr */
+    g_assert_cmphex(get32(f + 112) & (1u << 4), ==, 0);    /* power btn */
     g_assert_cmpuint(f[116], ==, 1);                        /* SystemIO */
     g_assert_cmpuint(f[117], ==, 8);
     g_assert_cmphex(get64(f + 120), ==, 0xcf9);

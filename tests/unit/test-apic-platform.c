@@ -3,7 +3,8 @@
  * (this file doubles as the reference for that glue):
  *
  *   ISA IRQ n --split--> 8259 input n
- *                   \--> IOAPIC GSI n (IRQ0 -> GSI2, the MADT override)
+ *                   \--> IOAPIC GSI n (IRQ0 -> GSI2, the MADT override;
+ *                         IRQ2 is the 8259 cascade and stays unconnected)
  *   8259 INTR -> LAPIC LINT0 (ExtINT)     IOAPIC messages -> LAPIC
  *   LAPIC EOI of a level vector -> IOAPIC  LAPIC INTR -> "CPU"
  *
@@ -77,6 +78,9 @@ static void platform_init(void)
     pf.ioapic = ioapic_new(ioapic_to_apic, NULL, &error_abort);
     pf.pic = i8259_new(apic_get_lint(pf.apic, 0), &error_abort);
     for (i = 0; i < ISA_NUM_IRQS; i++) {
+        if (i == 2) {
+            continue;
+        }
         pf.isa[i] = qemu_irq_split(i8259_get_input(pf.pic, i),
                                    ioapic_get_gsi(pf.ioapic, i ? i : 2));
     }

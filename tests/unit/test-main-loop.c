@@ -497,6 +497,18 @@ static void test_bql_guards(void)
     bql_lock();
 }
 
+static void test_bql_misuse_asserts(void)
+{
+    if (g_test_subprocess()) {
+        /* The test thread already holds the BQL: locking again is a bug. */
+        bql_lock();
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr("*bql_held*");
+}
+
 typedef struct SyncTest {
     bool in_main;
     bool bql;
@@ -637,6 +649,7 @@ int main(int argc, char **argv)
                     test_bh_self_reschedule_and_delete);
     g_test_add_func("/main-loop/fd-handler", test_fd_handler);
     g_test_add_func("/main-loop/bql/guards", test_bql_guards);
+    g_test_add_func("/main-loop/bql/misuse-asserts", test_bql_misuse_asserts);
     g_test_add_func("/main-loop/run-on-main-loop-sync",
                     test_run_on_main_loop_sync);
     return g_test_run();

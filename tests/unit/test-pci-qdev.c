@@ -22,6 +22,7 @@ typedef struct TestPCIState {
     MemoryRegion bar;
 } TestPCIState;
 
+static int gsi_level[24];
 static uint64_t msi_addr;
 static uint32_t msi_data;
 static int msi_count;
@@ -69,6 +70,11 @@ static const TypeInfo test_pci_info = {
     .class_init = test_pci_class_init,
 };
 
+static void gsi_handler(void *opaque, int n, int level)
+{
+    gsi_level[n] = level;
+}
+
 static void msi_hook(void *opaque, uint64_t addr, uint32_t data)
 {
     msi_addr = addr;
@@ -103,6 +109,7 @@ static void test_host_and_device(void)
     uint8_t cap;
 
     pci_bus_set_msi(i440fx_host_get_bus(host), msi_hook, NULL);
+    i440fx_host_route_intx(host, qemu_allocate_irqs(gsi_handler, NULL, 24));
     g_assert_true(object_class_is_abstract(
                       object_class_by_name(TYPE_PCI_DEVICE)));
     g_assert_cmphex(cfg_read(0, 0, 4), ==, 0x12378086);
@@ -146,6 +153,9 @@ static void test_host_and_device(void)
     g_assert_cmpint(msi_count, ==, 1);
     g_assert_cmphex(msi_addr, ==, 0xfee00000);
     g_assert_cmphex(msi_data, ==, 0x4062);
+    /* INTA of slot 5 -> GSI 16 + 5 */
+    pci_irq_assert(pci_find_device(i440fx_host_get_bus(host), devfn));
+    g_assert_cmpint(gsi_level[21], ==, 1);
     /* the host bridge and its functions migrate */
     vmstate_test_roundtrip(DEVICE_GET_CLASS(host)->vmsd, host, host);
     dev = DEVICE(pci_find_device(i440fx_host_get_bus(host), 0));

@@ -23,7 +23,9 @@ QMP_COMMAND_IMPLEMENTED(cmd_boxed);
 QMP_COMMAND_IMPLEMENTED(cmd_success_response);
 QMP_COMMAND_IMPLEMENTED(cmd_oob);
 QMP_COMMAND_IMPLEMENTED(cmd_fail);
+QMP_COMMAND_IMPLEMENTED(cmd_return_null);
 QMP_COMMAND_IMPLEMENTED(cmd_emit);
+QMP_COMMAND_IMPLEMENTED(cmd_close);
 QMP_COMMAND_IMPLEMENTED(cmd_gen_false);
 QMP_COMMAND_IMPLEMENTED(cmd_unstable);
 QMP_COMMAND_IMPLEMENTED(qmp_capabilities);
@@ -96,9 +98,21 @@ void qmp_cmd_fail(Error **errp)
     error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND, "Device 'x' not found");
 }
 
+/* a buggy handler: no value and no error */
+UserDefTwo *qmp_cmd_return_null(Error **errp)
+{
+    return NULL;
+}
+
 void qmp_cmd_emit(Error **errp)
 {
     qapi_event_send_event_b(7, false, NULL, ENUM_ONE_VALUE2);
+}
+
+/* ends the session executing it, as a transport close would */
+void qmp_cmd_close(Error **errp)
+{
+    qmp_session_free(qmp_session_current());
 }
 
 void qmp_cmd_gen_false(QDict *args, QObject **ret, Error **errp)

@@ -266,6 +266,20 @@ static void test_pretty(void)
     client_free(c);
 }
 
+static void test_close_in_command(void)
+{
+    Client *c = client_new(true);
+
+    /* the session ends inside the first command; the rest is dropped */
+    send_str(c, "{\"execute\":\"cmd-close\"}"
+             "{\"execute\":\"user-def-cmd\"}");
+    expect_nothing(c);
+    qapi_event_send_event_a();
+    expect_nothing(c);
+    c->s = NULL;
+    client_free(c);
+}
+
 static gpointer emit_thread(gpointer opaque)
 {
     int i;
@@ -310,5 +324,6 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/session/oob", test_oob);
     g_test_add_func("/qmp/session/pretty", test_pretty);
     g_test_add_func("/qmp/session/event-threads", test_event_threads);
+    g_test_add_func("/qmp/session/close-in-command", test_close_in_command);
     return g_test_run();
 }

@@ -508,6 +508,45 @@ static void test_errors(void)
     error_free_or_abort(&err);
 }
 
+/* Corrupted headers give an error or a load inside RAM, never a crash. */
+static void test_fuzz_headers(void)
+{
+    g_autoptr(GByteArray) elf = make_elf(ENTRY);
+    g_autoptr(GByteArray) bz = make_bzimage();
+    g_autofree uint8_t *ram = g_malloc(RAM_SIZE);
+    g_autoptr(GRand) rand = g_rand_new_with_seed(42);
+    unsigned i, ok = 0, failed = 0;
+
+    for (i = 0; i < 3000; i++) {
+        bool is_bz = i & 1;
+        GByteArray *src = is_bz ? bz : elf;
+        g_autofree uint8_t *img = g_malloc(src->len);
+        size_t hdr_lo = is_bz ? 0x1f0 : 0, hdr_hi = is_bz ? 0x270 : 0xc0;
+        unsigned n = g_rand_int_range(rand, 1, 6), k;
+        size_t len = src->len;
+        X86KernelInfo info;
+        Error *err = NULL;
+
+        memcpy(img, src->data, src->len);
+        for (k = 0; k < n; k++) {
+            img[g_rand_int_range(rand, hdr_lo, hdr_hi)] = g_rand_int(rand);
+        }
+        if (g_rand_boolean(rand)) {
+            len = g_rand_int_range(rand, 0, len + 1);
+        }
+        if (x86_load_kernel_image(img, len, ram, RAM_SIZE, &info, &err)) {
+            g_assert_cmphex(info.entry, <, RAM_SIZE);
+            g_assert_cmphex(info.load_end, <=, RAM_SIZE);
+            ok++;
+        } else {
+            error_free_or_abort(&err);
+            failed++;
+        }
+    }
+    g_test_message("fuzz: %u loaded, %u rejected", ok, failed);
+    g_assert_cmpuint(failed, >, 0);
+}
+
 static char *write_tmp(const char *dir, const char *name, const void *data,
                        size_t len)
 {
@@ -626,6 +665,7 @@ int main(int argc, char **argv)
     g_test_add_func("/x86/loader/initrd/placement", test_initrd_placement);
     g_test_add_func("/x86/loader/boot-params", test_boot_params);
     g_test_add_func("/x86/loader/errors", test_errors);
+    g_test_add_func("/x86/loader/errors/fuzz-headers", test_fuzz_headers);
     g_test_add_func("/x86/loader/load-linux/files", test_load_linux_files);
     g_test_add_func("/x86/loader/load-linux/debian-bzimage",
                     test_real_bzimage);

@@ -20,10 +20,11 @@
  *
  * Data path: received bytes enter a 16-byte FIFO (1 byte with FIFOs
  * off); serial_can_receive() is the backend's flow control.  Transmitted
- * bytes wait in a 16-byte FIFO that is pushed to ops->tx as fast as the
+ * bytes go to a 4 KiB backlog that is pushed to ops->tx as fast as the
  * backend takes them; when the backend takes less, ops->tx_wait asks the
- * shell to call serial_tx_kick() later, and THRE stays clear until the
- * FIFO drains, so a polling console never overruns it.
+ * shell to call serial_tx_kick() later.  THRE is reported while the
+ * backlog has room for another FIFO load (16 bytes) and TEMT when it is
+ * empty, so a slow backend throttles the guest instead of losing bytes.
  */
 #ifndef HW_CHAR_SERIAL_H
 #define HW_CHAR_SERIAL_H
@@ -34,6 +35,7 @@
 
 #define TYPE_ISA_SERIAL "isa-serial"
 #define UART_FIFO_LENGTH 16
+#define UART_TX_BACKLOG 4096
 
 typedef struct SerialOps {
     /* hand bytes to the backend; returns how many it took (>= 0) */
@@ -52,6 +54,12 @@ typedef struct SerialFIFO {
     uint8_t count;
 } SerialFIFO;
 
+typedef struct SerialTxBacklog {
+    uint8_t data[UART_TX_BACKLOG];
+    uint16_t head;
+    uint16_t count;
+} SerialTxBacklog;
+
 typedef struct SerialState {
     uint16_t divider;
     uint8_t ier;
@@ -65,7 +73,7 @@ typedef struct SerialState {
     uint8_t thr_ipending;
     uint8_t timeout_ipending;
     SerialFIFO rx;
-    SerialFIFO tx;
+    SerialTxBacklog tx;
     int64_t timeout_time;    /* -1: not armed */
     int irq_level;
     uint64_t rx_overruns;

@@ -69,6 +69,11 @@ void cpu_pause_all(void);
 /** cpu_resume_all: let parked vCPUs run. */
 void cpu_resume_all(void);
 bool cpu_is_paused(CPUState *cpu);
+/**
+ * cpus_register_run_hooks: make vm_stop()/vm_start() pause and resume the
+ * vCPUs (accel/tcg-accel.c; call once after cpu_x86_create()).
+ */
+void cpus_register_run_hooks(void);
 /** cpu_icount: instructions retired so far. */
 uint64_t cpu_icount(CPUState *cpu);
 

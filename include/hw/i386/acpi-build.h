@@ -21,6 +21,9 @@
  *             the machine is always in ACPI mode), bits 12:10 SLP_TYP,
  *             bit 13 SLP_EN
  *   base + 8  PM_TMR_BLK: 24-bit counter at 3.579545 MHz (TMR_VAL_EXT=0)
+ *   Fixed-feature power button: PM1_STS/PM1_EN bit 8 (FADT PWR_BUTTON
+ *   flag clear), so system_powerdown can raise PWRBTN_STS; no sleep
+ *   button (SLP_BUTTON set), no RTC wake (FIX_RTC set).
  *   SCI: ISA IRQ 9 = GSI 9, level triggered, active high
  *   Power-off: a write to PM1a_CNT with SLP_EN set and SLP_TYP ==
  *   ACPI_PM_SLP_TYP_S5 (5) means S5; the PM device should end the VM.

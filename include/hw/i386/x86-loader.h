@@ -25,6 +25,17 @@
  *
  * e820: RAM 0-0x9fc00, reserved 0x9fc00-0xa0000 and 0xe0000-0x100000,
  * RAM 1 MiB - end of low RAM, RAM 4 GiB - 4 GiB + above_4g_size.
+ *
+ * A pc machine with -kernel does (tables first, so the RSDP is known):
+ *
+ *   MpTableConfig mp = { .num_cpus = 1 };
+ *   AcpiBuildConfig acpi = { .ram_size = below_4g };
+ *   X86LinuxBootConfig boot = { kernel, initrd, append, ram, below_4g,
+ *                               above_4g, 0 };
+ *   mptable_build(&mp, ram, below_4g, errp);
+ *   acpi_build_tables(&acpi, ram, below_4g, &boot.rsdp_addr, errp);
+ *                                           (skipped with -no-acpi)
+ *   x86_load_linux(&boot, &state, errp);    then load @state into the vCPU
  */
 #ifndef HW_I386_X86_LOADER_H
 #define HW_I386_X86_LOADER_H

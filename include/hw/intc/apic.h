@@ -128,7 +128,7 @@ void apic_mem_writel(APICState *s, hwaddr offset, uint32_t val, int64_t now);
 /**
  * apic_get_interrupt: the CPU accepts INTR: move the highest deliverable
  * vector from IRR to ISR and return it; the 8259 vector when only ExtINT
- * is pending; the spurious vector otherwise.
+ * is pending; -1 when nothing is pending any more.
  */
 int apic_get_interrupt(APICState *s);
 /** apic_has_interrupt: whether INTR should be raised now. */

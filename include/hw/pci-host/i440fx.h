@@ -61,5 +61,11 @@ void piix3_init_config(PCIDevice *isa);
  */
 DeviceState *i440fx_host_new(Error **errp);
 PCIBus *i440fx_host_get_bus(DeviceState *host);
+/**
+ * i440fx_host_route_intx: route INTx of bus 0 to @gsi (the IOAPIC's 24
+ * inputs) with the pc swizzle of include/hw/i386/acpi-build.h:
+ * slot S pin P -> GSI 16 + ((S + P) & 7), as the _PRT and MP table say.
+ */
+void i440fx_host_route_intx(DeviceState *host, qemu_irq *gsi);
 
 #endif

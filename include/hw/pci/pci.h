@@ -105,6 +105,14 @@ struct PCIDeviceClass {
 struct PCIDevice {
     DeviceState qdev;        /* first: a PCIDevice is a QOM device */
     bool multifunction;      /* property "multifunction" */
+    /* accepted for command-line compatibility with QEMU, not used */
+    char *romfile;
+    uint32_t romsize;
+    uint32_t rombar;
+    bool pcie_lnksta_dllla;
+    bool pcie_extcap_init;
+    char *failover_pair_id;
+    uint32_t acpi_index;
     uint8_t config[PCI_CONFIG_SPACE_SIZE];
     uint8_t wmask[PCI_CONFIG_SPACE_SIZE];
     uint8_t w1cmask[PCI_CONFIG_SPACE_SIZE];

@@ -57,7 +57,7 @@ outer:
     out %eax, $0xf4
     hlt
 
-    .balign 64
+    .balign 4096            /* data apart from code, as compilers do */
 s1:
     .rept 64
     .quad 0x0123456789abcdef

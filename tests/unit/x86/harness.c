@@ -124,7 +124,12 @@ void xt_load_prog(X86TestMachine *m, const char *name, uint64_t addr)
     const char *dir = g_getenv("G_TEST_BUILDDIR");
     gsize len;
 
-    fn = g_strdup_printf("%s/x86/%s.bin", dir ? dir : ".", name);
+    /* the programs are built in <build>/tests/unit/x86 */
+    fn = g_strdup_printf("%s/unit/x86/%s.bin", dir ? dir : ".", name);
+    if (!g_file_test(fn, G_FILE_TEST_EXISTS)) {
+        g_free(fn);
+        fn = g_strdup_printf("%s/x86/%s.bin", dir ? dir : ".", name);
+    }
     if (!g_file_get_contents(fn, &data, &len, NULL)) {
         g_error("cannot read %s", fn);
     }

@@ -1,0 +1,516 @@
+/*
+ * virtio-net-pci: see include/hw/virtio/virtio-net.h for the queues,
+ * config layout and header handling.
+ *
+ * Receive (netdev -> guest), one packet:
+ *   pop buffer 1: header (12 bytes) + start of the frame
+ *   [MRG_RXBUF] pop buffers 2..k for the rest; num_buffers = k
+ *   fill 1..k, flush, interrupt
+ * If the ring runs dry in the middle, the popped buffers are given back
+ * (rewound) and the net layer keeps the packet until the next kick.  A
+ * packet that cannot fit even an empty ring's worth of buffers is dropped.
+ *
+ * Transmit (guest -> netdev): each chain is header + frame; sent with
+ * qemu_sendv_packet_async().  When the net layer queues it, the chain
+ * stays in flight until the sent callback and transmission pauses; a
+ * burst is capped and continued from a bottom half.
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/iov.h"
+#include "qemu/main-loop.h"
+#include "hw/qdev-properties.h"
+#include "hw/virtio/virtio-net.h"
+
+typedef struct VirtIONetClient {
+    NetClientState nc;
+    VirtIONet *n;
+} VirtIONetClient;
+
+static VirtIONet *nc_to_net(NetClientState *nc)
+{
+    return ((VirtIONetClient *)nc)->n;
+}
+
+/* ---- config and features ---- */
+
+static VirtIONet *vdev_to_net(VirtIODevice *vdev)
+{
+    return container_of(vdev, VirtIONet, vdev);
+}
+
+static void virtio_net_get_config(VirtIODevice *vdev, uint8_t *config)
+{
+    VirtIONet *n = vdev_to_net(vdev);
+    uint16_t status = GUINT16_TO_LE(n->status);
+    uint16_t pairs = GUINT16_TO_LE(1);
+
+    memcpy(config, n->mac, 6);
+    memcpy(config + 6, &status, 2);
+    memcpy(config + 8, &pairs, 2);
+}
+
+static void virtio_net_set_config(VirtIODevice *vdev, const uint8_t *config)
+{
+    /* the MAC is read-only for VERSION_1 drivers (no CTRL_MAC_ADDR) */
+}
+
+static void virtio_net_set_features(VirtIODevice *vdev, uint64_t features)
+{
+    VirtIONet *n = vdev_to_net(vdev);
+
+    n->mergeable = virtio_has_feature(features, VIRTIO_NET_F_MRG_RXBUF);
+}
+
+static void virtio_net_set_status(VirtIODevice *vdev, uint8_t status)
+{
+    VirtIONet *n = vdev_to_net(vdev);
+
+    if ((status & VIRTIO_CONFIG_S_DRIVER_OK) && n->nic) {
+        qemu_flush_queued_packets(n->nic);
+    }
+}
+
+static void virtio_net_reset(VirtIODevice *vdev)
+{
+    VirtIONet *n = vdev_to_net(vdev);
+
+    if (n->tx_waiting) {
+        if (n->nic) {
+            qemu_purge_queued_packets(n->nic);
+        }
+        /* the ring is being reset: nothing to return the buffer to */
+        virtqueue_element_free(n->tx_vq, n->tx_waiting, 0);
+        n->tx_waiting = NULL;
+    }
+    n->mergeable = false;
+}
+
+void virtio_net_set_link(VirtIONet *n, bool up)
+{
+    uint16_t old = n->status;
+
+    n->status = up ? VIRTIO_NET_S_LINK_UP : 0;
+    if (old != n->status) {
+        virtio_notify_config(&n->vdev);
+    }
+}
+
+/* ---- receive ---- */
+
+bool virtio_net_can_receive(VirtIONet *n)
+{
+    return virtio_driver_ok(&n->vdev) && virtqueue_ready(n->rx_vq) &&
+           !virtqueue_empty(n->rx_vq);
+}
+
+/* Copy @len bytes of @src from offset @off into the element's buffers
+ * starting at @dst_off; returns the bytes copied. */
+static size_t copy_to_elem(VirtQueueElement *e, size_t dst_off,
+                           const struct iovec *src, int srccnt, size_t off,
+                           size_t len)
+{
+    uint8_t buf[512];
+    size_t done = 0;
+
+    while (done < len) {
+        size_t chunk = MIN(sizeof(buf), len - done);
+        size_t got = iov_to_buf(src, srccnt, off + done, buf, chunk);
+        size_t put = iov_from_buf(e->in_sg, e->in_num, dst_off + done, buf,
+                                  got);
+
+        done += put;
+        if (put < chunk) {
+            break;
+        }
+    }
+    return done;
+}
+
+static void give_back(VirtIONet *n, VirtQueueElement **elems,
+                      unsigned int count)
+{
+    unsigned int i;
+
+    for (i = 0; i < count; i++) {
+        virtqueue_element_free(n->rx_vq, elems[i], 0);
+    }
+    virtqueue_rewind(n->rx_vq, count);
+}
+
+ssize_t virtio_net_receive_iov(VirtIONet *n, const struct iovec *iov,
+                               int iovcnt)
+{
+    VirtQueue *vq = n->rx_vq;
+    size_t size = iov_size(iov, iovcnt);
+    size_t hlen = n->host_hdr_len;
+    uint8_t hdr[VIRTIO_NET_HDR_LEN] = { 0 };
+    size_t frame_len, off = 0;
+    g_autofree VirtQueueElement **elems = NULL;
+    unsigned int count = 0, i;
+    uint16_t nbuf;
+
+    if (!virtio_net_can_receive(n)) {
+        return 0;
+    }
+    if (size < hlen) {
+        return size;         /* runt from the backend: drop */
+    }
+    if (hlen) {
+        iov_to_buf(iov, iovcnt, 0, hdr, VIRTIO_NET_HDR_LEN);
+    }
+    frame_len = size - hlen;
+    elems = g_new0(VirtQueueElement *, vq->num);
+    while (count == 0 || (off < frame_len && n->mergeable)) {
+        VirtQueueElement *e;
+        size_t room, put, dst = 0;
+
+        if (count == vq->num) {
+            give_back(n, elems, count);
+            return size;     /* larger than the whole ring: drop */
+        }
+        e = virtio_pop(&n->vdev, vq, sizeof(*e));
+        if (!e) {
+            give_back(n, elems, count);
+            return vq->broken ? size : 0;
+        }
+        room = iov_size(e->in_sg, e->in_num);
+        if (count == 0) {
+            if (room < VIRTIO_NET_HDR_LEN) {
+                virtqueue_element_free(vq, e, 0);
+                virtqueue_rewind(vq, 1);
+                virtio_error(&n->vdev, "rx buffer too small for header");
+                return size;
+            }
+            iov_from_buf(e->in_sg, e->in_num, 0, hdr, VIRTIO_NET_HDR_LEN);
+            dst = VIRTIO_NET_HDR_LEN;
+        }
+        put = copy_to_elem(e, dst, iov, iovcnt, hlen + off, frame_len - off);
+        off += put;
+        elems[count] = e;
+        virtqueue_fill(vq, e, dst + put, count);
+        count++;
+    }
+    if (off < frame_len) {
+        /* without MRG_RXBUF the frame must fit one buffer */
+        give_back(n, elems, count);
+        return size;
+    }
+    nbuf = GUINT16_TO_LE(count);
+    iov_from_buf(elems[0]->in_sg, elems[0]->in_num, 10, &nbuf, 2);
+    virtqueue_flush(vq, count);
+    for (i = 0; i < count; i++) {
+        virtqueue_element_free(vq, elems[i], iov_size(elems[i]->in_sg,
+                                                      elems[i]->in_num));
+    }
+    virtio_notify(&n->vdev, vq);
+    return size;
+}
+
+static void virtio_net_handle_rx(VirtIODevice *vdev, VirtQueue *vq)
+{
+    VirtIONet *n = vdev_to_net(vdev);
+
+    if (n->nic) {
+        qemu_flush_queued_packets(n->nic);
+    }
+}
+
+/* ---- transmit ---- */
+
+static void virtio_net_flush_tx(VirtIONet *n);
+
+static void virtio_net_tx_done(NetClientState *nc, ssize_t ret)
+{
+    VirtIONet *n = nc_to_net(nc);
+
+    if (!n->tx_waiting) {
+        return;
+    }
+    virtqueue_push(n->tx_vq, n->tx_waiting, 0);
+    n->tx_waiting = NULL;
+    virtio_notify(&n->vdev, n->tx_vq);
+    virtio_net_flush_tx(n);
+}
+
+/* Copy of @iov without its first @skip bytes, in @out (max @max). */
+static int iov_skip(const struct iovec *iov, int cnt, size_t skip,
+                    struct iovec *out, int max)
+{
+    int i, n = 0;
+
+    for (i = 0; i < cnt && n < max; i++) {
+        if (skip >= iov[i].iov_len) {
+            skip -= iov[i].iov_len;
+            continue;
+        }
+        out[n].iov_base = (uint8_t *)iov[i].iov_base + skip;
+        out[n].iov_len = iov[i].iov_len - skip;
+        skip = 0;
+        n++;
+    }
+    return n;
+}
+
+/* Send one chain; false if the net layer queued it (wait for it). */
+static bool virtio_net_send(VirtIONet *n, VirtQueueElement *e)
+{
+    g_autofree struct iovec *sg = g_new(struct iovec, e->out_num);
+    size_t skip = n->host_hdr_len ? 0 : VIRTIO_NET_HDR_LEN;
+    int cnt;
+
+    if (iov_size(e->out_sg, e->out_num) < VIRTIO_NET_HDR_LEN) {
+        virtio_error(&n->vdev, "tx chain shorter than the header");
+        virtqueue_element_free(n->tx_vq, e, 0);
+        return true;
+    }
+    cnt = iov_skip(e->out_sg, e->out_num, skip, sg, e->out_num);
+    if (n->nic && n->nic->peer &&
+        qemu_sendv_packet_async(n->nic, sg, cnt, virtio_net_tx_done) == 0) {
+        n->tx_waiting = e;
+        return false;
+    }
+    virtqueue_push(n->tx_vq, e, 0);
+    return true;
+}
+
+static void virtio_net_flush_tx(VirtIONet *n)
+{
+    unsigned int sent = 0;
+
+    while (!n->tx_waiting) {
+        VirtQueueElement *e;
+
+        if (sent == VIRTIO_NET_TX_BURST) {
+            qemu_bh_schedule(n->tx_bh);
+            break;
+        }
+        e = virtio_pop(&n->vdev, n->tx_vq, sizeof(*e));
+        if (!e) {
+            break;
+        }
+        sent++;
+        if (!virtio_net_send(n, e)) {
+            break;
+        }
+    }
+    if (sent) {
+        virtio_notify(&n->vdev, n->tx_vq);
+    }
+}
+
+static void virtio_net_tx_bh(void *opaque)
+{
+    virtio_net_flush_tx(opaque);
+}
+
+static void virtio_net_handle_tx(VirtIODevice *vdev, VirtQueue *vq)
+{
+    virtio_net_flush_tx(vdev_to_net(vdev));
+}
+
+/* ---- core set-up ---- */
+
+static const VirtioDeviceOps virtio_net_ops = {
+    .get_config = virtio_net_get_config,
+    .set_config = virtio_net_set_config,
+    .set_features = virtio_net_set_features,
+    .set_status = virtio_net_set_status,
+    .reset = virtio_net_reset,
+};
+
+void virtio_net_setup(VirtIONet *n)
+{
+    virtio_init(&n->vdev, "virtio-net", VIRTIO_ID_NET, &virtio_net_ops,
+                VIRTIO_NET_CONFIG_LEN);
+    n->rx_vq = virtio_add_queue(&n->vdev, VIRTIO_NET_QUEUE_SIZE,
+                                virtio_net_handle_rx);
+    n->tx_vq = virtio_add_queue(&n->vdev, VIRTIO_NET_QUEUE_SIZE,
+                                virtio_net_handle_tx);
+    n->vdev.host_features = (1ULL << VIRTIO_NET_F_MAC) |
+                            (1ULL << VIRTIO_NET_F_STATUS) |
+                            (1ULL << VIRTIO_NET_F_MRG_RXBUF);
+    n->status = VIRTIO_NET_S_LINK_UP;
+    n->tx_bh = qemu_bh_new(virtio_net_tx_bh, n);
+}
+
+/* ---- NIC client ---- */
+
+static ssize_t virtio_net_nc_receive(NetClientState *nc, const uint8_t *buf,
+                                     size_t size)
+{
+    struct iovec iov = { .iov_base = (void *)buf, .iov_len = size };
+
+    return virtio_net_receive_iov(nc_to_net(nc), &iov, 1);
+}
+
+static ssize_t virtio_net_nc_receive_iov(NetClientState *nc,
+                                         const struct iovec *iov, int cnt)
+{
+    return virtio_net_receive_iov(nc_to_net(nc), iov, cnt);
+}
+
+static bool virtio_net_nc_can_receive(NetClientState *nc)
+{
+    return virtio_net_can_receive(nc_to_net(nc));
+}
+
+static void virtio_net_nc_link_changed(NetClientState *nc)
+{
+    virtio_net_set_link(nc_to_net(nc), !nc->link_down);
+}
+
+static const NetClientInfo virtio_net_client_info = {
+    .type = NET_CLIENT_DRIVER_NIC,
+    .size = sizeof(VirtIONetClient),
+    .receive = virtio_net_nc_receive,
+    .receive_iov = virtio_net_nc_receive_iov,
+    .can_receive = virtio_net_nc_can_receive,
+    .link_status_changed = virtio_net_nc_link_changed,
+};
+
+static bool mac_unset(const uint8_t *mac)
+{
+    static const uint8_t zero[6];
+
+    return !memcmp(mac, zero, 6);
+}
+
+static void virtio_net_pci_realize(VirtIOPCIProxy *proxy, Error **errp)
+{
+    VirtIONetPCI *s = VIRTIO_NET_PCI(proxy);
+    VirtIONet *n = &s->net;
+    DeviceState *dev = DEVICE(proxy);
+    NetClientState *peer = NULL;
+    /* QEMU's default-MAC scheme: 52:54:00:12:34:56, then :57, ... */
+    static unsigned int mac_index;
+
+    if (n->netdev) {
+        peer = qemu_find_netdev(n->netdev);
+        if (!peer) {
+            error_setg(errp, "Property 'virtio-net-pci.netdev' can't find "
+                       "value '%s'", n->netdev);
+            return;
+        }
+        if (peer->peer) {
+            error_setg(errp, "Property 'virtio-net-pci.netdev' can't use "
+                       "value '%s', it is in use", n->netdev);
+            return;
+        }
+    }
+    if (mac_unset(n->mac)) {
+        static const uint8_t base[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+
+        memcpy(n->mac, base, 6);
+        n->mac[5] += mac_index++;
+    }
+    virtio_net_setup(n);
+    n->nic = qemu_new_net_client(&virtio_net_client_info, peer,
+                                 "virtio-net-pci",
+                                 dev->id ? dev->id : "virtio-net-pci");
+    ((VirtIONetClient *)n->nic)->n = n;
+    snprintf(n->nic->info_str, sizeof(n->nic->info_str),
+             "model=virtio-net-pci,macaddr=%02x:%02x:%02x:%02x:%02x:%02x",
+             n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4],
+             n->mac[5]);
+    if (peer && peer->has_vnet_hdr) {
+        qemu_set_vnet_hdr_len(peer, VIRTIO_NET_HDR_LEN);
+        qemu_set_vnet_hdr_len(n->nic, VIRTIO_NET_HDR_LEN);
+        n->host_hdr_len = VIRTIO_NET_HDR_LEN;
+    }
+    if (peer && peer->link_down) {
+        n->status = 0;
+    }
+}
+
+static void virtio_net_pci_exit(VirtIOPCIProxy *proxy)
+{
+    VirtIONet *n = &VIRTIO_NET_PCI(proxy)->net;
+
+    if (n->nic) {
+        qemu_del_net_client(n->nic);
+        n->nic = NULL;
+    }
+    if (n->tx_bh) {
+        qemu_bh_delete(n->tx_bh);
+        n->tx_bh = NULL;
+    }
+    virtio_cleanup(&n->vdev);
+}
+
+static void virtio_net_pci_instance_init(Object *obj)
+{
+    VirtIONetPCI *s = VIRTIO_NET_PCI(obj);
+
+    s->parent_obj.vdev = &s->net.vdev;
+}
+
+/* ---- migration ---- */
+
+static int virtio_net_post_load(void *opaque, int version_id)
+{
+    VirtIONetPCI *s = opaque;
+    VirtIONet *n = &s->net;
+
+    n->mergeable = virtio_vdev_has_feature(&n->vdev, VIRTIO_NET_F_MRG_RXBUF);
+    n->status &= VIRTIO_NET_S_LINK_UP;
+    /* a transmit that was in flight is sent again from the ring */
+    virtqueue_rewind(n->tx_vq, n->tx_vq->inuse);
+    virtqueue_rewind(n->rx_vq, n->rx_vq->inuse);
+    virtio_pci_post_load(&s->parent_obj);
+    return 0;
+}
+
+const VMStateDescription vmstate_virtio_net_pci = {
+    .name = "virtio-net-pci",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = virtio_net_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT(parent_obj, VirtIONetPCI, 1, vmstate_virtio_pci_proxy,
+                       VirtIOPCIProxy),
+        VMSTATE_STRUCT(net.vdev, VirtIONetPCI, 1, vmstate_virtio_device,
+                       VirtIODevice),
+        VMSTATE_UINT8_ARRAY(net.mac, VirtIONetPCI, 6),
+        VMSTATE_UINT16(net.status, VirtIONetPCI),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static Property virtio_net_pci_props[] = {
+    DEFINE_PROP_MACADDR("mac", VirtIONetPCI, net.mac),
+    DEFINE_PROP_NETDEV("netdev", VirtIONetPCI, net.netdev),
+    DEFINE_PROP_END_OF_LIST(),
+};
+
+static void virtio_net_pci_class_init(ObjectClass *oc, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(oc);
+    PCIDeviceClass *pc = PCI_DEVICE_CLASS(oc);
+    VirtioPCIClass *vpc = VIRTIO_PCI_CLASS(oc);
+
+    pc->device_id = VIRTIO_PCI_DEVICE_ID_BASE + VIRTIO_ID_NET;
+    pc->class_id = 0x0200;   /* Ethernet controller */
+    vpc->realize = virtio_net_pci_realize;
+    vpc->exit = virtio_net_pci_exit;
+    vpc->vectors = 3;        /* config, rx, tx */
+    dc->desc = "virtio-net-pci";
+    dc->vmsd = &vmstate_virtio_net_pci;
+    device_class_set_category(dc, DEVICE_CATEGORY_NETWORK);
+    device_class_set_props(dc, virtio_net_pci_props);
+}
+
+static const TypeInfo virtio_net_pci_info = {
+    .name = TYPE_VIRTIO_NET_PCI,
+    .parent = TYPE_VIRTIO_PCI,
+    .instance_size = sizeof(VirtIONetPCI),
+    .instance_init = virtio_net_pci_instance_init,
+    .class_init = virtio_net_pci_class_init,
+};
+
+static void virtio_net_pci_register_types(void)
+{
+    type_register_static(&virtio_net_pci_info);
+}
+
+type_init(virtio_net_pci_register_types);

@@ -1,0 +1,108 @@
+/*
+ * RAM in the migration stream: the live section "ram".
+ *
+ * Wire format (payload of the START/PART/END sections, version 1).  Each
+ * record opens with be64 (offset | flags); offsets are page aligned, so
+ * the flags live in the low 12 bits:
+ *
+ *   MEM_SIZE  offset = total bytes;  be32 nblocks;  per block:
+ *             u8 len + name, be64 size        (START only; destination
+ *                                               checks every block)
+ *   ZERO      [u8 len + name unless CONTINUE]  u8 fill byte
+ *   PAGE      [u8 len + name unless CONTINUE]  4096 bytes
+ *   EOS       end of this section's records
+ *
+ * CONTINUE means "same block as the previous page record".
+ *
+ * Source: a RamSaveState keeps a private "to send" bitmap per block; a
+ * sync ORs in (and clears) one dirty client's bits.  Sending walks that
+ * bitmap, so "send the dirty pages of client X" is ram_save_sync() +
+ * ram_save_send_pages() — the COLO checkpoint reuses both with
+ * DIRTY_CLIENT_COLO.  Destination: a RamLoadState writes pages to the
+ * block (or, via RamLoadOps, to any buffer of the block's size, e.g.
+ * COLO's RAM cache); every name, size, offset and flag from the peer is
+ * validated before anything is written.
+ */
+#ifndef MIGRATION_RAM_H
+#define MIGRATION_RAM_H
+
+#include "exec/memory.h"
+#include "migration/qemu-file.h"
+
+#define RAM_SAVE_FLAG_ZERO      0x02
+#define RAM_SAVE_FLAG_MEM_SIZE  0x04
+#define RAM_SAVE_FLAG_PAGE      0x08
+#define RAM_SAVE_FLAG_EOS       0x10
+#define RAM_SAVE_FLAG_CONTINUE  0x20
+#define RAM_SAVE_FLAG_MASK      0xfff
+
+#define RAM_SECTION_VERSION     1
+/* Most blocks a stream may announce. */
+#define RAM_MAX_BLOCKS          256
+
+typedef struct RamStats {
+    uint64_t total_bytes;       /* sum of the block sizes */
+    uint64_t normal_pages;      /* pages sent with data */
+    uint64_t duplicate_pages;   /* pages sent as ZERO */
+    uint64_t bytes;             /* bytes of records written */
+    uint64_t dirty_sync_count;
+    uint64_t dirty_pages_rate;  /* pages/s dirtied, last sync */
+    uint64_t last_sync_pages;   /* pages found dirty by the last sync */
+} RamStats;
+
+typedef struct RamSaveState RamSaveState;
+typedef void RamSyncNotify(void *opaque, uint64_t pass);
+
+/**
+ * ram_save_new: a sender for @client's dirty pages of @blocks (@n of
+ * them; n == 0 means every block that exists now).  Starts the client's
+ * dirty log if it is not running (every page starts dirty for it); it
+ * is stopped again by ram_save_free() in that case.
+ */
+RamSaveState *ram_save_new(DirtyClient client, RAMBlock *const *blocks,
+                           size_t n);
+void ram_save_free(RamSaveState *rs);
+/* Called after each sync with the pass number (1, 2, ...). */
+void ram_save_set_sync_notify(RamSaveState *rs, RamSyncNotify *fn,
+                              void *opaque);
+/* Writes the MEM_SIZE record (block names and sizes). */
+void ram_save_write_blocks(RamSaveState *rs, QEMUFile *f);
+/* Moves the client's dirty bits into the send bitmap; returns their count. */
+uint64_t ram_save_sync(RamSaveState *rs);
+/* Bytes still in the send bitmap. */
+uint64_t ram_save_pending(RamSaveState *rs);
+/**
+ * ram_save_send_pages: send pages from the send bitmap until it is empty
+ * or (@rate_limited) the file's rate limit is reached.  No EOS.
+ * Returns the number of pages sent.
+ */
+uint64_t ram_save_send_pages(RamSaveState *rs, QEMUFile *f,
+                             bool rate_limited);
+void ram_save_write_eos(QEMUFile *f);
+const RamStats *ram_save_stats(RamSaveState *rs);
+
+/**
+ * RamLoadOps: where the destination puts pages.  Every member optional.
+ * @find_block: the local block for a stream name (default
+ *              ram_block_by_name)
+ * @target:     base of the buffer receiving @rb's pages, which must be
+ *              ram_block_size(rb) bytes (default ram_block_host; COLO:
+ *              its RAM cache)
+ * @page_loaded: after a page at @offset of @rb was written
+ */
+typedef struct RamLoadOps {
+    RAMBlock *(*find_block)(void *opaque, const char *name);
+    uint8_t *(*target)(void *opaque, RAMBlock *rb);
+    void (*page_loaded)(void *opaque, RAMBlock *rb, uint64_t offset);
+} RamLoadOps;
+
+typedef struct RamLoadState RamLoadState;
+
+RamLoadState *ram_load_new(const RamLoadOps *ops, void *opaque);
+void ram_load_free(RamLoadState *ls);
+/* Reads records up to and including EOS. */
+bool ram_load(RamLoadState *ls, QEMUFile *f, Error **errp);
+/* Pages written so far (normal, zero). */
+void ram_load_counts(RamLoadState *ls, uint64_t *normal, uint64_t *zero);
+
+#endif
