@@ -170,6 +170,10 @@ static bool take_legacy(QDict *opts, DriveLegacy *l, char **serial,
     if (cache && !parse_cache_mode(opts, cache, &l->writeback, errp)) {
         return false;
     }
+    if (!bdrv_opt_take_bool(opts, "cache.writeback", l->writeback,
+                            &l->writeback, errp)) {
+        return false;
+    }
     for (i = 0; i < ARRAY_SIZE(ignored); i++) {
         qdict_del(opts, ignored[i]);
     }
@@ -326,9 +330,15 @@ DriveInfo *drive_new_from_str(const char *optarg, Error **errp)
         }
         blk_insert_bs(blk, bs, &error_abort);
         bdrv_unref(bs);
-    } else if (qdict_size(opts)) {
-        error_setg(errp, "Must specify either driver or file");
-        goto fail;
+    } else {
+        /* empty drive: the medium options do not matter yet */
+        qdict_del(opts, "read-only");
+        qdict_del(opts, "cache.direct");
+        qdict_del(opts, "cache.no-flush");
+        if (qdict_size(opts)) {
+            error_setg(errp, "Must specify either driver or file");
+            goto fail;
+        }
     }
     dinfo = g_new0(DriveInfo, 1);
     dinfo->type = l.type;

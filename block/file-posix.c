@@ -215,6 +215,51 @@ fail:
     return false;
 }
 
+/* New descriptor in the new mode, with the locks of that mode */
+static bool file_reopen_rw(BlockDriverState *bs, bool read_only,
+                           Error **errp)
+{
+    BDRVFileState *s = bs->opaque;
+    bool old_ro = bs->read_only;
+    uint64_t perm = BLK_PERM_CONSISTENT_READ |
+                    (read_only ? 0 : BLK_PERM_WRITE | BLK_PERM_RESIZE);
+    uint64_t unshared = bs->force_share ? 0
+                                        : BLK_PERM_WRITE | BLK_PERM_RESIZE;
+    int fd;
+
+    if (!read_only && bs->force_share) {
+        error_setg(errp, "force-share=on can only be used with read-only "
+                   "images");
+        return false;
+    }
+    bs->read_only = read_only;
+    fd = file_open_fd(bs, errp);
+    bs->read_only = old_ro;
+    if (fd < 0) {
+        return false;
+    }
+    /* our old descriptor's locks would conflict with the new one's */
+    if (s->use_lock) {
+        int bit;
+
+        for (bit = 0; bit < 4; bit++) {
+            lock_byte(s->fd, LOCK_PERM_BASE + bit, F_UNLCK, F_OFD_SETLK);
+            lock_byte(s->fd, LOCK_SHARED_BASE + bit, F_UNLCK, F_OFD_SETLK);
+        }
+        if (!file_lock(bs, fd, perm, unshared, errp)) {
+            uint64_t old_perm = BLK_PERM_CONSISTENT_READ |
+                (old_ro ? 0 : BLK_PERM_WRITE | BLK_PERM_RESIZE);
+
+            close(fd);
+            file_lock(bs, s->fd, old_perm, unshared, NULL);
+            return false;
+        }
+    }
+    close(s->fd);
+    s->fd = fd;
+    return true;
+}
+
 static void file_close(BlockDriverState *bs)
 {
     BDRVFileState *s = bs->opaque;
@@ -415,6 +460,7 @@ const BlockDriver bdrv_file = {
     .protocol = true,
     .bdrv_open = file_open,
     .bdrv_close = file_close,
+    .bdrv_reopen_rw = file_reopen_rw,
     .bdrv_preadv = file_preadv,
     .bdrv_pwritev = file_pwritev,
     .bdrv_flush = file_flush,

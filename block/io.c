@@ -216,3 +216,19 @@ int bdrv_block_status(BlockDriverState *bs, int64_t offset, int64_t bytes,
     }
     return bs->drv->bdrv_block_status(bs, offset, bytes, pnum);
 }
+
+int bdrv_make_empty(BlockDriverState *bs)
+{
+    int ret;
+
+    if (bs->read_only) {
+        return -EPERM;
+    }
+    if (!bs->drv->bdrv_make_empty) {
+        return -ENOTSUP;
+    }
+    bdrv_inc_in_flight(bs);
+    ret = bs->drv->bdrv_make_empty(bs);
+    bdrv_dec_in_flight(bs);
+    return ret;
+}

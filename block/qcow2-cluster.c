@@ -14,6 +14,7 @@ Qcow2ClusterType qcow2_classify(BlockDriverState *bs, uint64_t l2e,
 
     *host = l2e & L2E_OFFSET_MASK;
     if (l2e & QCOW_OFLAG_COMPRESSED) {
+        *host = 0;      /* see qcow2_compressed_range() */
         return QCOW2_CLUSTER_COMPRESSED;
     }
     if ((l2e & QCOW_OFLAG_ZERO) && s->version >= 3) {

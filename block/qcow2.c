@@ -4,8 +4,9 @@
  * write ordering: block/qcow2.h.  Image creation: qcow2-create.c.
  *
  * Not supported (refused with an error): internal snapshots for
- * writing, encryption, external data files, extended L2 entries,
- * compressed clusters (reads and writes fail with -ENOTSUP).
+ * writing, encryption, external data files, extended L2 entries.
+ * Compressed clusters are read, and rewritten by copy-on-write into a
+ * normal cluster (qcow2-compress.c); we never write compressed data.
  *
  * Everything read from the image is untrusted: table sizes and offsets
  * are bounded at open, every table entry is checked before use, and a
@@ -335,6 +336,25 @@ fail:
     return false;
 }
 
+static bool qcow2_reopen_rw(BlockDriverState *bs, bool read_only,
+                            Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int ret;
+
+    if (read_only) {
+        qemu_mutex_lock(&s->lock);
+        ret = qcow2_flush_metadata(bs);
+        qemu_mutex_unlock(&s->lock);
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Could not flush qcow2 metadata");
+            return false;
+        }
+        return true;
+    }
+    return check_writable(bs, errp);
+}
+
 static void qcow2_close(BlockDriverState *bs)
 {
     BDRVQcow2State *s = bs->opaque;
@@ -403,8 +423,17 @@ static int read_chunk(BlockDriverState *bs, uint64_t offset, uint64_t n,
                           &part, 0);
         qemu_iovec_destroy(&part);
         return ret;
-    default:
-        return -ENOTSUP;
+    default: {
+        g_autofree uint8_t *buf = g_malloc(s->cluster_size);
+
+        ret = qcow2_read_compressed(bs, l2e, buf);
+        if (ret == 0) {
+            qemu_iovec_from_buf(qiov, qoff,
+                                buf + qcow2_offset_into_cluster(s, offset),
+                                n);
+        }
+        return ret;
+    }
     }
 }
 
@@ -448,14 +477,25 @@ static int release_old_cluster(BlockDriverState *bs, uint64_t host)
     return qcow2_update_refcount(bs, host, s->cluster_size, -1);
 }
 
+/* The same for a compressed cluster's host range */
+static int release_compressed(BlockDriverState *bs, uint64_t l2e)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int ret = qcow2_cache_flush(bs, &s->l2_cache);
+
+    return ret < 0 ? ret : qcow2_release_compressed(bs, l2e);
+}
+
 /*
  * Copy-on-write of one cluster: a new cluster gets the old content
  * (host cluster, zeroes or backing data) around the guest's bytes.
  */
 static int write_new_cluster(BlockDriverState *bs, uint64_t offset,
                              uint64_t n, QEMUIOVector *qiov, size_t qoff,
-                             Qcow2ClusterType type, uint64_t host)
+                             uint64_t l2e)
 {
+    Qcow2ClusterType type;
+    uint64_t host;
     BDRVQcow2State *s = bs->opaque;
     uint64_t start = offset - qcow2_offset_into_cluster(s, offset);
     g_autofree uint8_t *buf = NULL;
@@ -463,6 +503,7 @@ static int write_new_cluster(BlockDriverState *bs, uint64_t offset,
     int64_t new;
     int ret = 0;
 
+    type = qcow2_classify(bs, l2e, &host);
     new = qcow2_alloc_clusters(bs, 1);
     if (new < 0) {
         return new;
@@ -481,6 +522,8 @@ static int write_new_cluster(BlockDriverState *bs, uint64_t offset,
             ret = bdrv_pread(bs->file, host, s->cluster_size, buf, 0);
         } else if (type == QCOW2_CLUSTER_UNALLOCATED) {
             ret = read_backing(bs, start, s->cluster_size, &whole, 0);
+        } else if (type == QCOW2_CLUSTER_COMPRESSED) {
+            ret = qcow2_read_compressed(bs, l2e, buf);
         }
         if (ret == 0) {
             qemu_iovec_to_buf(qiov, qoff, buf + (offset - start), n);
@@ -497,6 +540,9 @@ static int write_new_cluster(BlockDriverState *bs, uint64_t offset,
     if (host && (type == QCOW2_CLUSTER_NORMAL ||
                  type == QCOW2_CLUSTER_ZERO)) {
         return release_old_cluster(bs, host);
+    }
+    if (type == QCOW2_CLUSTER_COMPRESSED) {
+        return release_compressed(bs, l2e);
     }
     return 0;
 }
@@ -515,9 +561,6 @@ static int write_chunk(BlockDriverState *bs, uint64_t offset, uint64_t n,
         return ret;
     }
     type = qcow2_classify(bs, l2e, &host);
-    if (type == QCOW2_CLUSTER_COMPRESSED) {
-        return -ENOTSUP;
-    }
     if (type == QCOW2_CLUSTER_NORMAL && (l2e & QCOW_OFLAG_COPIED)) {
         qemu_iovec_init(&part, qiov->niov);
         qemu_iovec_concat(&part, qiov, qoff, n);
@@ -527,7 +570,7 @@ static int write_chunk(BlockDriverState *bs, uint64_t offset, uint64_t n,
         qemu_iovec_destroy(&part);
         return ret;
     }
-    return write_new_cluster(bs, offset, n, qiov, qoff, type, host);
+    return write_new_cluster(bs, offset, n, qiov, qoff, l2e);
 }
 
 static int qcow2_pwritev(BlockDriverState *bs, int64_t offset,
@@ -573,7 +616,8 @@ static int reset_cluster(BlockDriverState *bs, uint64_t offset,
     }
     type = qcow2_classify(bs, l2e, &host);
     if (type == QCOW2_CLUSTER_COMPRESSED) {
-        return -ENOTSUP;
+        ret = qcow2_set_l2_entry(bs, offset, new_l2e);
+        return ret < 0 ? ret : release_compressed(bs, l2e);
     }
     if (type == QCOW2_CLUSTER_UNALLOCATED && !bdrv_backing_bs(bs) &&
         new_l2e == QCOW_OFLAG_ZERO) {
@@ -647,6 +691,64 @@ static int qcow2_pdiscard(BlockDriverState *bs, int64_t offset,
     qemu_mutex_lock(&s->lock);
     for (; start < end && ret == 0; start += s->cluster_size) {
         ret = reset_cluster(bs, start, new_l2e);
+    }
+    qemu_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/*
+ * Every guest cluster back to unallocated; L2 tables are kept.  The
+ * cleared L2 tables reach the disk before the clusters are released.
+ */
+static int qcow2_make_empty(BlockDriverState *bs)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t l1_span = s->cluster_size << s->l2_bits;
+    g_autoptr(GArray) freed = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    g_autoptr(GArray) compressed = g_array_new(FALSE, FALSE,
+                                               sizeof(uint64_t));
+    uint64_t off, l2e, host;
+    uint32_t i;
+    guint k;
+    int ret = 0;
+
+    qemu_mutex_lock(&s->lock);
+    for (i = 0; i < s->l1_size && ret == 0; i++) {
+        if (!(s->l1_table[i] & L1E_OFFSET_MASK)) {
+            continue;
+        }
+        for (off = (uint64_t)i * l1_span;
+             off < MIN((uint64_t)(i + 1) * l1_span, s->size) && ret == 0;
+             off += s->cluster_size) {
+            ret = qcow2_get_l2_entry(bs, off, &l2e);
+            if (ret < 0 || l2e == 0) {
+                continue;
+            }
+            if (qcow2_classify(bs, l2e, &host) == QCOW2_CLUSTER_COMPRESSED) {
+                g_array_append_val(compressed, l2e);
+            } else if (host && !(l2e & QCOW_OFLAG_COPIED)) {
+                ret = -ENOTSUP;
+                break;
+            }
+            ret = qcow2_set_l2_entry(bs, off, 0);
+            if (ret == 0 && host) {
+                g_array_append_val(freed, host);
+            }
+        }
+    }
+    if (ret == 0) {
+        ret = qcow2_cache_flush(bs, &s->l2_cache);
+    }
+    for (k = 0; k < freed->len && ret == 0; k++) {
+        ret = qcow2_update_refcount(bs, g_array_index(freed, uint64_t, k),
+                                    s->cluster_size, -1);
+    }
+    for (k = 0; k < compressed->len && ret == 0; k++) {
+        ret = qcow2_release_compressed(bs, g_array_index(compressed,
+                                                         uint64_t, k));
+    }
+    if (ret == 0) {
+        ret = qcow2_flush_metadata(bs);
     }
     qemu_mutex_unlock(&s->lock);
     return ret;
@@ -799,11 +901,13 @@ const BlockDriver bdrv_qcow2 = {
     .is_format = true,
     .bdrv_open = qcow2_open,
     .bdrv_close = qcow2_close,
+    .bdrv_reopen_rw = qcow2_reopen_rw,
     .bdrv_preadv = qcow2_preadv,
     .bdrv_pwritev = qcow2_pwritev,
     .bdrv_pwrite_zeroes = qcow2_pwrite_zeroes,
     .bdrv_pdiscard = qcow2_pdiscard,
     .bdrv_flush = qcow2_flush,
+    .bdrv_make_empty = qcow2_make_empty,
     .bdrv_getlength = qcow2_getlength,
     .bdrv_truncate = qcow2_truncate,
     .bdrv_block_status = qcow2_block_status,

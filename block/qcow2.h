@@ -153,6 +153,12 @@ int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n);
 uint64_t qcow2_refblock_get(const uint8_t *rb, int order, uint64_t i);
 void qcow2_refblock_set(uint8_t *rb, int order, uint64_t i, uint64_t v);
 
+/* qcow2-compress.c */
+void qcow2_compressed_range(BDRVQcow2State *s, uint64_t l2e,
+                            uint64_t *offset, uint64_t *bytes);
+int qcow2_read_compressed(BlockDriverState *bs, uint64_t l2e, uint8_t *out);
+int qcow2_release_compressed(BlockDriverState *bs, uint64_t l2e);
+
 /* qcow2-cluster.c */
 Qcow2ClusterType qcow2_classify(BlockDriverState *bs, uint64_t l2e,
                                 uint64_t *host);

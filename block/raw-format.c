@@ -77,6 +77,28 @@ static int raw_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
     return bdrv_preadv(bs->file, s->offset + offset, bytes, qiov, flags);
 }
 
+/*
+ * A probed raw image must not become something else: refuse writes
+ * that would put a qcow2 magic at offset 0 (the guest could otherwise
+ * make the next probe open it as qcow2, backing file and all).
+ */
+static bool raw_write_makes_format(BlockDriverState *bs, int64_t offset,
+                                   int64_t bytes, QEMUIOVector *qiov)
+{
+    uint8_t head[4] = { 0 };
+    QEMUIOVector hq;
+
+    if (!bs->probed || offset >= 4) {
+        return false;
+    }
+    qemu_iovec_init_buf(&hq, head, sizeof(head));
+    if (offset > 0 || bytes < 4) {
+        raw_preadv(bs, 0, 4, &hq, 0);
+    }
+    qemu_iovec_to_buf(qiov, 0, head + offset, MIN(bytes, 4 - offset));
+    return !memcmp(head, "QFI\xfb", 4);
+}
+
 static int raw_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
                        QEMUIOVector *qiov, int flags)
 {
@@ -84,6 +106,9 @@ static int raw_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
 
     if (!raw_window(bs, offset, bytes)) {
         return -EIO;
+    }
+    if (raw_write_makes_format(bs, offset, bytes, qiov)) {
+        return -EPERM;
     }
     return bdrv_pwritev(bs->file, s->offset + offset, bytes, qiov, flags);
 }
@@ -139,11 +164,18 @@ static void raw_refresh_limits(BlockDriverState *bs)
     bs->request_alignment = bs->file->bs->request_alignment;
 }
 
+static bool raw_reopen_rw(BlockDriverState *bs, bool read_only,
+                          Error **errp)
+{
+    return true;    /* the file child did the work */
+}
+
 const BlockDriver bdrv_raw = {
     .format_name = "raw",
     .instance_size = sizeof(BDRVRawState),
     .is_format = true,
     .bdrv_open = raw_open,
+    .bdrv_reopen_rw = raw_reopen_rw,
     .bdrv_preadv = raw_preadv,
     .bdrv_pwritev = raw_pwritev,
     .bdrv_pwrite_zeroes = raw_pwrite_zeroes,

@@ -1,6 +1,8 @@
 /*
- * Live migration: QMP commands, the outgoing migration thread and the
- * incoming side (state machines: include/migration/migration.h).
+ * Live migration: options and QMP commands, the "ram" and guest clock
+ * sections, the outgoing migration thread (state machines:
+ * include/migration/migration.h; the incoming side is
+ * migration-incoming.c).
  *
  *   source                                   destination
  *   ------                                   -----------
@@ -31,12 +33,10 @@
 #include "migration/channel.h"
 #include "migration/options.h"
 #include "migration/ram.h"
+#include "migration/migration-int.h"
 #include "trace/trace-migration.h"
 
 #define PERIOD_MS        100
-/* Return path: the destination's verdict, be16 type, be16 len, be32. */
-#define RP_MSG_SHUT      1
-#define RP_SHUT_LEN      4
 #define PAGE_SIZE_BYTES  4096
 /* Largest stop-and-copy buffer (final RAM + devices) kept in memory. */
 #define COMPLETE_MAX     (4ULL << 30)
@@ -61,27 +61,13 @@ typedef struct MigrationState {
     double mbps;
     uint64_t pages_per_second;
     char *error_desc;
-    bool vm_was_running;
+    RunState vm_old_state;      /* running, paused or prelaunch */
     bool continue_requested;    /* migrate-continue, with lock */
 } MigrationState;
-
-typedef struct MigrationIncoming {
-    MigrationStatus status;
-    bool deferred;
-    bool started;
-    MigrationListener *listener;
-    char *listen_uri;
-    QEMUFile *file;
-    QIOChannel *ioc;            /* the peer's socket, for the verdict */
-    RamLoadState *ram;
-    const RamLoadOps *ram_ops;
-    void *ram_opaque;
-} MigrationIncoming;
 
 static MigrationOptions opts;
 static bool opts_ready;
 static MigrationState outgoing;
-static MigrationIncoming incoming;
 
 static MigrationOptions *options(void)
 {
@@ -131,17 +117,18 @@ static MigrationStatus get_status(MigrationStatus *state)
     return g_atomic_int_get((gint *)state);
 }
 
+bool migration_outgoing_set_state(MigrationStatus old,
+                                  MigrationStatus new_state)
+{
+    return migrate_set_state(&outgoing.status, old, new_state);
+}
+
 MigrationStatus migration_outgoing_status(void)
 {
     return get_status(&outgoing.status);
 }
 
-MigrationStatus migration_incoming_status(void)
-{
-    return get_status(&incoming.status);
-}
-
-static bool status_is_running(MigrationStatus s)
+bool migration_status_is_running(MigrationStatus s)
 {
     switch (s) {
     case MIGRATION_STATUS_SETUP:
@@ -159,8 +146,8 @@ static bool status_is_running(MigrationStatus s)
 
 bool migration_is_running(void)
 {
-    return status_is_running(migration_outgoing_status()) ||
-           status_is_running(migration_incoming_status());
+    return migration_status_is_running(migration_outgoing_status()) ||
+           migration_status_is_running(migration_incoming_status());
 }
 
 /* ---- Guest clock section ---- */
@@ -198,6 +185,61 @@ static const VMStateDescription vmstate_migration_clock = {
     .post_load = clock_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_INT64(virtual_ns, MigrationClock),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/* ---- COLO handover ---- */
+
+static const MigrationColoHandlers *colo_handlers;
+static void *colo_opaque;
+
+void migration_set_colo_handlers(const MigrationColoHandlers *h,
+                                 void *opaque)
+{
+    colo_handlers = h;
+    colo_opaque = opaque;
+}
+
+const MigrationColoHandlers *migration_colo_handlers(void **opaque)
+{
+    *opaque = colo_opaque;
+    return colo_handlers;
+}
+
+typedef struct MigrationColoFlag {
+    uint8_t enabled;
+} MigrationColoFlag;
+
+static MigrationColoFlag colo_flag;
+
+static int colo_flag_pre_save(void *opaque)
+{
+    MigrationColoFlag *c = opaque;
+
+    c->enabled = migrate_cap_enabled(MIGRATION_CAPABILITY_X_COLO);
+    return 0;
+}
+
+static int colo_flag_post_load(void *opaque, int version_id)
+{
+    MigrationColoFlag *c = opaque;
+
+    if (c->enabled > 1) {
+        return -EINVAL;
+    }
+    migration_incoming_state()->colo_requested = c->enabled;
+    return 0;
+}
+
+static const VMStateDescription vmstate_migration_colo_flag = {
+    .name = "x-colo",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .pre_save = colo_flag_pre_save,
+    .post_load = colo_flag_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8(enabled, MigrationColoFlag),
         VMSTATE_END_OF_LIST()
     },
 };
@@ -269,44 +311,12 @@ static void ram_section_cleanup(void *opaque)
     g_mutex_unlock(&s->lock);
 }
 
-static bool ram_section_load_setup(QEMUFile *f, void *opaque, Error **errp)
-{
-    MigrationIncoming *mis = opaque;
-
-    if (!mis->ram) {
-        mis->ram = ram_load_new(mis->ram_ops, mis->ram_opaque);
-    }
-    return true;
-}
-
-static bool ram_section_load(QEMUFile *f, void *opaque, int version_id,
-                             Error **errp)
-{
-    MigrationIncoming *mis = opaque;
-
-    return ram_load(mis->ram, f, errp);
-}
-
-static void ram_section_load_cleanup(void *opaque)
-{
-    MigrationIncoming *mis = opaque;
-
-    ram_load_free(mis->ram);
-    mis->ram = NULL;
-}
-
 static const SaveVMHandlers ram_save_handlers = {
     .save_setup = ram_section_save_setup,
     .save_live_iterate = ram_section_iterate,
     .save_live_complete_precopy = ram_section_complete,
     .state_pending = ram_section_pending,
     .save_cleanup = ram_section_cleanup,
-};
-
-static const SaveVMHandlers ram_load_handlers = {
-    .load_setup = ram_section_load_setup,
-    .load_state = ram_section_load,
-    .load_cleanup = ram_section_load_cleanup,
 };
 
 /*
@@ -341,18 +351,20 @@ static void ram_disp_cleanup(void *o)
 
 static bool ram_disp_load_setup(QEMUFile *f, void *o, Error **errp)
 {
-    return ram_load_handlers.load_setup(f, &incoming, errp);
+    return migration_ram_load_handlers.load_setup(f, migration_incoming_state(),
+                                                  errp);
 }
 
 static bool ram_disp_load(QEMUFile *f, void *o, int version_id,
                           Error **errp)
 {
-    return ram_load_handlers.load_state(f, &incoming, version_id, errp);
+    return migration_ram_load_handlers.load_state(f, migration_incoming_state(),
+                                                  version_id, errp);
 }
 
 static void ram_disp_load_cleanup(void *o)
 {
-    ram_load_handlers.load_cleanup(&incoming);
+    migration_ram_load_handlers.load_cleanup(migration_incoming_state());
 }
 
 static const SaveVMHandlers ram_handlers = {
@@ -380,12 +392,7 @@ void migration_init(void)
     register_savevm_live("ram", 0, RAM_SECTION_VERSION, &ram_handlers,
                          NULL);
     vmstate_register(0, &vmstate_migration_clock, &clock_state);
-}
-
-void migration_incoming_set_ram_ops(const RamLoadOps *ops, void *opaque)
-{
-    incoming.ram_ops = ops;
-    incoming.ram_opaque = opaque;
+    vmstate_register(0, &vmstate_migration_colo_flag, &colo_flag);
 }
 
 /* ---- Outgoing ---- */
@@ -448,10 +455,19 @@ static bool do_setup(MigrationState *s, QEMUFile *buf, Error **errp)
            savevm_save_setup(savevm_registry_default(), buf, errp);
 }
 
+static RunState current_runstate(void)
+{
+    if (runstate_is_running()) {
+        return RUN_STATE_RUNNING;
+    }
+    return runstate_check(RUN_STATE_PRELAUNCH) ? RUN_STATE_PRELAUNCH
+                                               : RUN_STATE_PAUSED;
+}
+
 static void stop_vm(MigrationState *s)
 {
     if (!runstate_check(RUN_STATE_FINISH_MIGRATE)) {
-        s->vm_was_running = runstate_is_running();
+        s->vm_old_state = current_runstate();
         vm_stop_force_state(RUN_STATE_FINISH_MIGRATE);
     }
 }
@@ -604,7 +620,7 @@ static void finish_failed(MigrationState *s, Error *err)
 {
     MigrationStatus st = get_status(&s->status);
 
-    if (st == MIGRATION_STATUS_CANCELLING) {
+    if (st == MIGRATION_STATUS_CANCELLING || !err) {
         error_free(err);
         migrate_set_state(&s->status, st, MIGRATION_STATUS_CANCELLED);
     } else {
@@ -612,12 +628,28 @@ static void finish_failed(MigrationState *s, Error *err)
         migrate_set_state(&s->status, st, MIGRATION_STATUS_FAILED);
     }
     if (runstate_check(RUN_STATE_FINISH_MIGRATE)) {
-        if (s->vm_was_running) {
+        if (s->vm_old_state == RUN_STATE_RUNNING) {
             vm_start();
         } else {
-            runstate_set(RUN_STATE_PAUSED);
+            runstate_set(s->vm_old_state);
         }
     }
+}
+
+/* The COLO primary takes the stream and the status until it returns. */
+static void colo_handover(MigrationState *s)
+{
+    s->downtime = 0;
+    savevm_save_cleanup(savevm_registry_default());
+    colo_handlers->primary(s->file, colo_opaque);
+    g_mutex_lock(&s->lock);
+    s->total_time = now_ms() - s->start_ms;
+    qemu_fclose(s->file);
+    s->file = NULL;
+    g_mutex_unlock(&s->lock);
+    bql_lock();
+    s->thread_running = false;
+    bql_unlock();
 }
 
 static gpointer migration_thread(gpointer opaque)
@@ -653,8 +685,14 @@ static gpointer migration_thread(gpointer opaque)
     s->precopy_bytes = bytes_at_stop;
     qemu_file_set_rate_limit(s->file, 0);
     if (!pause_before_switchover(s, &err) ||
-        !save_locked(s, do_complete, &err) || file_failed(s, &err) ||
-        !await_verdict(s, &err)) {
+        !save_locked(s, do_complete, &err) || file_failed(s, &err)) {
+        goto fail;
+    }
+    if (colo_handlers && migrate_cap_enabled(MIGRATION_CAPABILITY_X_COLO)) {
+        colo_handover(s);
+        return NULL;
+    }
+    if (!await_verdict(s, &err)) {
         goto fail;
     }
     s->downtime = now_ms() - stop_at;
@@ -674,9 +712,13 @@ static gpointer migration_thread(gpointer opaque)
     g_mutex_unlock(&s->lock);
     trace_migration_completed(s->total_time, s->downtime);
     bql_lock();
-    migrate_set_state(&s->status, MIGRATION_STATUS_DEVICE,
-                      MIGRATION_STATUS_COMPLETED);
-    runstate_set(RUN_STATE_POSTMIGRATE);
+    if (migrate_set_state(&s->status, MIGRATION_STATUS_DEVICE,
+                          MIGRATION_STATUS_COMPLETED)) {
+        runstate_set(RUN_STATE_POSTMIGRATE);
+    } else {
+        /* migrate_cancel arrived after the last byte: honour it. */
+        finish_failed(s, NULL);
+    }
     s->thread_running = false;
     bql_unlock();
     return NULL;
@@ -739,7 +781,7 @@ void qmp_migrate(const char *uri, bool has_blk, bool blk, bool has_inc,
     s->expected_downtime = migrate_downtime_limit();
     s->mbps = 0;
     s->pages_per_second = 0;
-    s->vm_was_running = runstate_is_running();
+    s->vm_old_state = current_runstate();
     s->start_ms = now_ms();
     trace_migration_start(uri);
     s->status = MIGRATION_STATUS_NONE;
@@ -756,7 +798,7 @@ void qmp_migrate_cancel(Error **errp)
     MigrationState *s = &outgoing;
     MigrationStatus st = get_status(&s->status);
 
-    if (!status_is_running(st) || st == MIGRATION_STATUS_CANCELLING) {
+    if (!migration_status_is_running(st) || st == MIGRATION_STATUS_CANCELLING) {
         return;
     }
     if (st == MIGRATION_STATUS_COLO) {
@@ -831,7 +873,7 @@ QMP_COMMAND_IMPLEMENTED(migrate_set_capabilities);
 void qmp_migrate_set_capabilities(MigrationCapabilityStatusList *caps,
                                   Error **errp)
 {
-    if (status_is_running(migration_outgoing_status())) {
+    if (migration_status_is_running(migration_outgoing_status())) {
         error_setg(errp, "There's a migration process in progress");
         return;
     }
@@ -931,38 +973,6 @@ static void fill_outgoing(MigrationState *s, MigrationInfo *info)
     g_mutex_unlock(&s->lock);
 }
 
-static SocketAddressList *incoming_addresses(MigrationIncoming *mis)
-{
-    MigrationUri u;
-    SocketAddress *a;
-    SocketAddressList *l = NULL;
-
-    if (!mis->listen_uri || !migration_uri_parse(mis->listen_uri, &u, NULL)) {
-        return NULL;
-    }
-    if (u.type == MIGRATION_URI_TCP) {
-        a = g_new0(SocketAddress, 1);
-        a->type = SOCKET_ADDRESS_TYPE_INET;
-        a->u.inet.host = g_strdup(u.addr.host);
-        a->u.inet.port = g_strdup(u.addr.port);
-        if (strchr(u.addr.host, ':')) {
-            a->u.inet.has_ipv6 = true;
-            a->u.inet.ipv6 = true;
-        } else {
-            a->u.inet.has_ipv4 = true;
-            a->u.inet.ipv4 = true;
-        }
-        QAPI_LIST_PREPEND(l, a);
-    } else if (u.type == MIGRATION_URI_UNIX) {
-        a = g_new0(SocketAddress, 1);
-        a->type = SOCKET_ADDRESS_TYPE_UNIX;
-        a->u.q_unix.path = g_strdup(u.addr.path);
-        QAPI_LIST_PREPEND(l, a);
-    }
-    migration_uri_clear(&u);
-    return l;
-}
-
 QMP_COMMAND_IMPLEMENTED(query_migrate);
 
 MigrationInfo *qmp_query_migrate(Error **errp)
@@ -976,211 +986,12 @@ MigrationInfo *qmp_query_migrate(Error **errp)
         info->status = in;
         if (in == MIGRATION_STATUS_SETUP || in == MIGRATION_STATUS_ACTIVE ||
             in == MIGRATION_STATUS_COLO) {
-            info->socket_address = incoming_addresses(&incoming);
+            info->socket_address =
+                migration_incoming_addresses(migration_incoming_state());
             info->has_socket_address = info->socket_address != NULL;
         }
     }
     return info;
-}
-
-/* ---- Incoming ---- */
-
-/*
- * A channel wrapper that releases the BQL while it reads, so that the
- * incoming thread can hold the BQL for parsing and device loads.
- */
-typedef struct QIOChannelUnlocked {
-    QIOChannel parent;
-    QIOChannel *inner;
-} QIOChannelUnlocked;
-
-static ssize_t unlocked_readv(QIOChannel *ioc, const struct iovec *iov,
-                              size_t niov, Error **errp)
-{
-    QIOChannelUnlocked *u = (QIOChannelUnlocked *)ioc;
-    bool locked = bql_locked();
-    ssize_t n;
-
-    if (locked) {
-        bql_unlock();
-    }
-    n = qio_channel_readv(u->inner, iov, niov, errp);
-    if (n == QIO_CHANNEL_ERR_BLOCK) {
-        qio_channel_wait(u->inner, G_IO_IN, -1);
-    }
-    if (locked) {
-        bql_lock();
-    }
-    return n;
-}
-
-static bool unlocked_shutdown(QIOChannel *ioc, QIOChannelShutdown how,
-                              Error **errp)
-{
-    QIOChannelUnlocked *u = (QIOChannelUnlocked *)ioc;
-
-    return qio_channel_shutdown(u->inner, how, errp);
-}
-
-static bool unlocked_close(QIOChannel *ioc, Error **errp)
-{
-    QIOChannelUnlocked *u = (QIOChannelUnlocked *)ioc;
-
-    return qio_channel_close(u->inner, errp);
-}
-
-static bool unlocked_set_blocking(QIOChannel *ioc, bool on, Error **errp)
-{
-    QIOChannelUnlocked *u = (QIOChannelUnlocked *)ioc;
-
-    return qio_channel_set_blocking(u->inner, on, errp);
-}
-
-static int unlocked_poll_fd(QIOChannel *ioc, GIOCondition cond)
-{
-    return -1;
-}
-
-static void unlocked_finalize(QIOChannel *ioc)
-{
-    QIOChannelUnlocked *u = (QIOChannelUnlocked *)ioc;
-
-    qio_channel_unref(u->inner);
-}
-
-static const QIOChannelOps unlocked_ops = {
-    .kind = "bql-unlocked",
-    .readv = unlocked_readv,
-    .set_blocking = unlocked_set_blocking,
-    .shutdown = unlocked_shutdown,
-    .close = unlocked_close,
-    .poll_fd = unlocked_poll_fd,
-    .finalize = unlocked_finalize,
-};
-
-static QIOChannel *unlocked_channel_new(QIOChannel *inner)
-{
-    QIOChannelUnlocked *u = g_new0(QIOChannelUnlocked, 1);
-
-    qio_channel_init(QIO_CHANNEL(u), &unlocked_ops);
-    u->inner = qio_channel_ref(inner);
-    qio_channel_set_blocking(inner, true, NULL);
-    u->parent.blocking = true;
-    return QIO_CHANNEL(u);
-}
-
-/* Tells a socket peer how the load ended (read only with return-path). */
-static void send_verdict(MigrationIncoming *mis, bool ok)
-{
-    uint16_t hdr[2] = { GUINT16_TO_BE(RP_MSG_SHUT),
-                        GUINT16_TO_BE(RP_SHUT_LEN) };
-    uint32_t status = GUINT32_TO_BE(ok ? 0 : 1);
-    uint8_t msg[8];
-
-    if (!mis->ioc || strcmp(qio_channel_kind(mis->ioc), "socket") != 0) {
-        return;
-    }
-    memcpy(msg, hdr, 4);
-    memcpy(msg + 4, &status, 4);
-    qio_channel_write_all(mis->ioc, msg, sizeof(msg), NULL);
-}
-
-static gpointer incoming_thread(gpointer opaque)
-{
-    MigrationIncoming *mis = opaque;
-    Error *err = NULL;
-    bool ok;
-
-    bql_lock();
-    ok = savevm_load(savevm_registry_default(), mis->file, &err);
-    bql_unlock();
-    send_verdict(mis, ok);
-    bql_lock();
-    qemu_fclose(mis->file);
-    mis->file = NULL;
-    qio_channel_unref(mis->ioc);
-    mis->ioc = NULL;
-    if (!ok) {
-        migrate_set_state(&mis->status, MIGRATION_STATUS_ACTIVE,
-                          MIGRATION_STATUS_FAILED);
-        error_prepend(&err, "load of migration failed: ");
-        error_report_err(err);
-        qemu_system_exit_request(EXIT_FAILURE);
-        bql_unlock();
-        return NULL;
-    }
-    trace_migration_incoming_done();
-    migrate_set_state(&mis->status, MIGRATION_STATUS_ACTIVE,
-                      MIGRATION_STATUS_COMPLETED);
-    if (vl_get_autostart()) {
-        vm_start();
-    } else {
-        runstate_set(RUN_STATE_PAUSED);
-    }
-    bql_unlock();
-    return NULL;
-}
-
-static void incoming_accept(QIOChannel *ioc, void *opaque)
-{
-    MigrationIncoming *mis = opaque;
-    QIOChannel *u = unlocked_channel_new(ioc);
-
-    mis->ioc = ioc;             /* keeps the listener's reference */
-    trace_migration_incoming_accept();
-    mis->file = qemu_file_new_input(u);
-    qio_channel_unref(u);
-    migrate_set_state(&mis->status, MIGRATION_STATUS_SETUP,
-                      MIGRATION_STATUS_ACTIVE);
-    g_thread_unref(g_thread_new("mig/dst", incoming_thread, mis));
-}
-
-static bool incoming_listen(MigrationIncoming *mis, const char *uri,
-                            Error **errp)
-{
-    mis->listener = migration_listener_new(uri, NULL, incoming_accept, mis,
-                                           errp);
-    if (!mis->listener) {
-        return false;
-    }
-    mis->started = true;
-    g_free(mis->listen_uri);
-    mis->listen_uri = migration_listener_uri(mis->listener);
-    migrate_set_state(&mis->status, MIGRATION_STATUS_NONE,
-                      MIGRATION_STATUS_SETUP);
-    return true;
-}
-
-bool migration_incoming_start(const char *uri, Error **errp)
-{
-    MigrationIncoming *mis = &incoming;
-
-    migration_init();
-    if (strcmp(uri, "defer") == 0) {
-        mis->deferred = true;
-    } else if (!incoming_listen(mis, uri, errp)) {
-        return false;
-    }
-    runstate_set(RUN_STATE_INMIGRATE);
-    return true;
-}
-
-QMP_COMMAND_IMPLEMENTED(migrate_incoming);
-
-void qmp_migrate_incoming(const char *uri, Error **errp)
-{
-    MigrationIncoming *mis = &incoming;
-
-    if (!mis->deferred) {
-        error_setg(errp, "'-incoming' was not specified on the command "
-                   "line");
-        return;
-    }
-    if (mis->started) {
-        error_setg(errp, "The incoming migration has already been started");
-        return;
-    }
-    incoming_listen(mis, uri, errp);
 }
 
 /* ---- COLO surface (COLO itself lands later) ---- */

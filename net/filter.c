@@ -45,6 +45,9 @@ bool netfilter_chr_send(CharBackend *be, bool vnet_hdr, int vnet_hdr_len,
     size_t hlen;
     g_autofree uint8_t *buf = NULL;
 
+    if (size == 0) {
+        return true;            /* QEMU sends nothing for empty packets */
+    }
     if (size > COLO_FRAME_MAX_LEN) {
         return false;
     }

@@ -362,9 +362,62 @@ static bool net_client_init_qdict(QDict *opts, bool keyval, Error **errp)
     return ok && net_client_init(netdev, errp);
 }
 
+/*
+ * QEMU's -netdev (QemuOpts) takes repeated hostfwd=, guestfwd= and
+ * dnssearch= as lists; keyval wants "hostfwd.0.str=".  Rewrites the
+ * key=value form accordingly (a JSON argument is returned unchanged).
+ */
+static char *netdev_legacy_lists(const char *optarg)
+{
+    static const char *const list_keys[] = {
+        "hostfwd", "guestfwd", "dnssearch",
+    };
+    unsigned count[G_N_ELEMENTS(list_keys)] = { 0 };
+    GString *out = g_string_new(NULL);
+    const char *p = optarg;
+
+    if (optarg[0] == '{') {
+        g_string_append(out, optarg);
+        return g_string_free(out, false);
+    }
+    while (*p) {
+        const char *end = p;
+        size_t klen;
+
+        /* one item: up to an unescaped ',' (",," is a literal comma) */
+        while (*end && !(end[0] == ',' && end[1] != ',')) {
+            end += end[0] == ',' ? 2 : 1;
+        }
+        klen = strcspn(p, "=,");
+        for (size_t i = 0; i < G_N_ELEMENTS(list_keys); i++) {
+            if (p[klen] == '=' && strlen(list_keys[i]) == klen &&
+                strncmp(p, list_keys[i], klen) == 0) {
+                g_string_append_printf(out, "%s.%u.str", list_keys[i],
+                                       count[i]++);
+                p += klen;
+                break;
+            }
+        }
+        g_string_append_len(out, p, end - p);
+        p = end;
+        if (*p == ',') {
+            g_string_append_c(out, ',');
+            p++;
+        }
+    }
+    return g_string_free(out, false);
+}
+
+static QDict *netdev_parse(const char *optarg, Error **errp)
+{
+    g_autofree char *str = netdev_legacy_lists(optarg);
+
+    return qobject_input_from_option(str, "type", errp);
+}
+
 bool netdev_add_now(const char *optarg, Error **errp)
 {
-    g_autoptr(QDict) opts = qobject_input_from_option(optarg, "type", errp);
+    g_autoptr(QDict) opts = netdev_parse(optarg, errp);
 
     return opts && net_client_init_qdict(opts, optarg[0] != '{', errp);
 }
@@ -405,7 +458,7 @@ static void net_opts_free(gpointer p)
 
 bool netdev_add_from_str(const char *optarg, Error **errp)
 {
-    QDict *opts = qobject_input_from_option(optarg, "type", errp);
+    QDict *opts = netdev_parse(optarg, errp);
 
     if (!opts) {
         return false;

@@ -1315,9 +1315,7 @@ static void create_machine(void)
         cfg.accel = g_strdup(chosen);
     }
     ms->accel = g_strdup(cfg.accel);
-    ms->ram_size = cfg.ram_size_set ? cfg.ram_size :
-                   (mc->default_ram_size ? mc->default_ram_size :
-                    128 * 1024 * 1024);
+    ms->ram_size = cfg.ram_size_set ? cfg.ram_size : mc->default_ram_size;
     ms->cpu_model = g_strdup(cfg.cpu);
     ms->kernel_filename = g_strdup(cfg.kernel);
     ms->initrd_filename = g_strdup(cfg.initrd);

@@ -41,6 +41,12 @@ static void machine_instance_init(Object *obj)
     ms->kernel_cmdline = g_strdup("");
 }
 
+static void machine_class_init(ObjectClass *oc, void *data)
+{
+    /* QEMU's default guest RAM; boards may change it ("none": 0). */
+    MACHINE_CLASS(oc)->default_ram_size = 128 * 1024 * 1024;
+}
+
 static void machine_class_base_init(ObjectClass *oc, void *data)
 {
     MachineClass *mc = MACHINE_CLASS(oc);
@@ -58,6 +64,7 @@ static const TypeInfo machine_info = {
     .parent = TYPE_OBJECT,
     .abstract = true,
     .class_size = sizeof(MachineClass),
+    .class_init = machine_class_init,
     .class_base_init = machine_class_base_init,
     .instance_size = sizeof(MachineState),
     .instance_init = machine_instance_init,

@@ -431,6 +431,9 @@ static bool pc_init(MachineState *ms, Error **errp)
     qdev_set_plug_hook(pc_plug_hook);
     savevm_registry_set_machine(savevm_registry_default(),
                                 MACHINE_GET_CLASS(ms)->name);
+    /* power-on state of the board's devices (vl.c resets nothing) */
+    qdev_reset_all_devices();
+    rtc_dev_set_memory_sizes(b->rtc, b->below_4g, b->above_4g);
     if (!pc_load_boot(b, errp)) {
         return false;
     }

@@ -107,6 +107,24 @@ bool bdrv_add_child(BlockDriverState *parent, BlockDriverState *child,
 bool bdrv_del_child(BlockDriverState *parent, const char *child_name,
                     Error **errp);
 
+/**
+ * bdrv_reopen_read_only: make @bs (and its "file" child, for formats)
+ * read-only or read-write at run time, as QEMU's bdrv_reopen_set_read_only()
+ * (replication makes its hidden/active disks writable this way).  Drains
+ * first.  The file protocol reopens its descriptor and retakes its image
+ * locks, so it fails like an open would on a conflict.
+ */
+bool bdrv_reopen_read_only(BlockDriverState *bs, bool read_only,
+                           Error **errp);
+
+/**
+ * bdrv_make_empty: make every cluster of overlay @bs unallocated again
+ * (reads go to the backing node), as replication does to its active and
+ * hidden disks at each checkpoint.
+ * Returns: 0 or -errno (-ENOTSUP if the format cannot).
+ */
+int bdrv_make_empty(BlockDriverState *bs);
+
 /* Synchronous I/O (any thread): 0 or -errno */
 int bdrv_preadv(BdrvChild *child, int64_t offset, int64_t bytes,
                 QEMUIOVector *qiov, int flags);

@@ -92,6 +92,15 @@ struct BlockDriver {
     int (*bdrv_block_status)(BlockDriverState *bs, int64_t offset,
                              int64_t bytes, int64_t *pnum);
     void (*bdrv_refresh_limits)(BlockDriverState *bs);
+    /*
+     * Optional: switch between read-only and read-write at run time
+     * (bdrv_reopen_read_only() has already switched the "file" child
+     * when going read-write).  bs->read_only still has the old value.
+     */
+    bool (*bdrv_reopen_rw)(BlockDriverState *bs, bool read_only,
+                           Error **errp);
+    /* Optional: drop every allocation (overlays: read from backing) */
+    int (*bdrv_make_empty)(BlockDriverState *bs);
     /* Optional: x-blockdev-change (quorum) */
     bool (*bdrv_add_child)(BlockDriverState *bs, BlockDriverState *child,
                            Error **errp);
@@ -116,6 +125,7 @@ struct BlockDriverState {
     bool discard_unmap;
     bool force_share;
     bool monitor_owned;         /* created by -blockdev/blockdev-add */
+    bool probed;                /* format guessed (raw: guard sector 0) */
     BdrvDetectZeroes detect_zeroes;
     uint32_t request_alignment;
     int64_t total_sectors_hint;

@@ -23,6 +23,7 @@
 #define MIGRATION_MIGRATION_H
 
 #include "qapi/qapi-types-migration.h"
+#include "migration/qemu-file.h"
 
 /* Capability @cap is on (process-wide options). */
 bool migrate_cap_enabled(MigrationCapability cap);
@@ -63,7 +64,37 @@ struct RamLoadOps;
 void migration_incoming_set_ram_ops(const struct RamLoadOps *ops,
                                     void *opaque);
 
-/* Registers the "ram" and clock sections (idempotent). */
+/**
+ * MigrationColoHandlers: where COLO takes over a migration stream
+ * (installed by the COLO core; without them x-colo migrates normally).
+ * The stream carries the source's x-colo capability (section "x-colo"),
+ * so the destination needs no capability of its own.
+ *
+ * @primary:   migration thread, BQL not held.  Called once the
+ *             stop-and-copy of a migration with x-colo reached the
+ *             destination (status device, VM stopped, stream flushed).
+ *             It owns the stream and the status (device -> colo ->
+ *             completed via migration_outgoing_set_state()) until it
+ *             returns; the file is closed afterwards.
+ * @secondary: incoming thread, BQL not held.  Called after a stream
+ *             with x-colo loaded (status active, runstate inmigrate);
+ *             @ioc is the socket, for replies.  Same ownership rules,
+ *             with migration_incoming_set_state().
+ */
+typedef struct MigrationColoHandlers {
+    void (*primary)(QEMUFile *to_dst, void *opaque);
+    void (*secondary)(QEMUFile *from_src, QIOChannel *ioc, void *opaque);
+} MigrationColoHandlers;
+
+void migration_set_colo_handlers(const MigrationColoHandlers *h,
+                                 void *opaque);
+/* migrate_set_state() on the outgoing / incoming status. */
+bool migration_outgoing_set_state(MigrationStatus old,
+                                  MigrationStatus new_state);
+bool migration_incoming_set_state(MigrationStatus old,
+                                  MigrationStatus new_state);
+
+/* Registers the "ram", clock and x-colo sections (idempotent). */
 void migration_init(void);
 
 #endif

@@ -8,7 +8,8 @@
  *   ...                              qiov.size  sum of all lengths
  *
  * qemu_iovec_init_buf() makes a one-element vector over a buffer without
- * allocating (nalloc == -1: nothing to free).
+ * allocating (nalloc == -1: nothing to free; the element lives inside
+ * the struct, so such a vector must not be copied by value).
  */
 #ifndef QEMU_IOV_H
 #define QEMU_IOV_H

@@ -634,8 +634,8 @@ run:
         v = ld_rm(s, 2);
         set_reg(s, ot, s->reg, ot == 3 ? sext(v, 2) : v);
         break;
-    case 0x68:
-        push(s, s->p66 ? 1 : 3, get_imm(s, s->p66 ? 1 : 2));
+    case 0x68:      /* imm32 sign-extended to 64 bits */
+        push(s, s->p66 ? 1 : 3, s->p66 ? fetch_w(s) : sext(fetch_l(s), 2));
         break;
     case 0x6a:
         push(s, s->p66 ? 1 : 3, sext(fetch_b(s), 0));

@@ -594,9 +594,19 @@ bool exec_0f(DecodeCtx *s)
             set_reg(s, 1, op, 0);
         }
         break;
+    case 0x77:      /* EMMS: all x87 registers empty */
+        if (env->cr[0] & CR0_EM) {
+            raise_ud(env);
+        }
+        if (env->cr[0] & CR0_TS) {
+            raise_exception(env, EXCP_NM);
+        }
+        env->fptag = 0xff;
+        break;
     case 0x10 ... 0x17:
     case 0x28 ... 0x2f:
-    case 0x50 ... 0x7f:
+    case 0x50 ... 0x76:
+    case 0x78 ... 0x7f:
     case 0xc2:
     case 0xc4 ... 0xc6:
     case 0xd0 ... 0xfe:

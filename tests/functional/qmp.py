@@ -21,7 +21,15 @@ class QMPClient:
         else:
             self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.settimeout(timeout)
-        self.sock.connect(address)
+        # The socket file appears at bind(), a moment before listen().
+        for attempt in range(50):
+            try:
+                self.sock.connect(address)
+                break
+            except ConnectionRefusedError:
+                if attempt == 49:
+                    raise
+                time.sleep(0.02)
         self.buf = b''
         self.events = []
         self.greeting = self.read_message()

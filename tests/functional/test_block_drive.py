@@ -255,3 +255,66 @@ def test_drive_add_node_and_drive_del(tandem_none, tmp_path):
     assert q.hmp('drive_del hd9') == ''
     assert q.command('query-block') == []
     assert "Device 'hd9' not found" in q.hmp('drive_del hd9')
+
+
+def test_empty_drive_and_info_block_nodes(vm_factory, tmp_path):
+    img = new_qcow2(tmp_path, 'n.qcow2')
+    vm, q = start(vm_factory, '-drive', 'if=none,id=cd0,media=cdrom',
+                  '-blockdev', 'driver=file,node-name=f0,filename=%s' % img,
+                  '-blockdev', 'driver=qcow2,node-name=q0,file=f0,'
+                  'cache.direct=off,detect-zeroes=on')
+    blocks = q.command('query-block')
+    assert blocks == [{'device': 'cd0', 'type': 'unknown',
+                       'removable': True, 'locked': False}]
+    text = q.hmp('info block')
+    assert text == ('cd0: [not inserted]\r\n'
+                    '    Removable device: not locked, tray closed\r\n')
+    text = q.hmp('info block -n')
+    assert ('f0: %s (file)\r\n    Cache mode:       writeback\r\n' % img
+            in text)
+    assert ('q0: %s (qcow2)\r\n    Cache mode:       writeback\r\n'
+            '    Detect zeroes:    on\r\n' % img in text)
+    assert "Device 'nope' not found" in q.hmp('qemu-io nope "read 0 512"')
+    assert 'Device' not in q.hmp('info block cd0')
+
+
+def test_drive_default_ids_and_cache_modes(vm_factory, tmp_path):
+    a = new_qcow2(tmp_path, 'a.qcow2')
+    b = new_qcow2(tmp_path, 'b.qcow2')
+    c = new_qcow2(tmp_path, 'c.qcow2')
+    vm, q = start(vm_factory,
+                  '-drive', 'file=%s,if=virtio,cache=writethrough' % a,
+                  '-drive', 'file=%s,cache=unsafe' % b,
+                  '-drive', 'file=%s,if=ide,index=3,cache.writeback=off,'
+                            'readonly=on' % c)
+    blocks = {b['device']: b for b in q.command('query-block')}
+    assert sorted(blocks) == ['ide0-hd0', 'ide1-hd1', 'virtio0']
+    assert blocks['virtio0']['inserted']['cache'] == {
+        'writeback': False, 'direct': False, 'no-flush': False}
+    assert blocks['ide0-hd0']['inserted']['cache'] == {
+        'writeback': True, 'direct': False, 'no-flush': True}
+    assert blocks['ide1-hd1']['inserted']['ro'] is True
+    assert blocks['ide1-hd1']['inserted']['cache']['writeback'] is False
+    assert 'Cache mode:       writethrough\r\n' in q.hmp('info block virtio0')
+    assert ('Cache mode:       writeback, ignore flushes' in
+            q.hmp('info block ide0-hd0'))
+
+
+def test_x_blockdev_change_errors(vm_factory, tmp_path):
+    img = new_qcow2(tmp_path, 'x.qcow2')
+    vm, q = start(vm_factory, '-drive', 'if=none,id=d0,file=%s' % img)
+    node = q.command('query-block')[0]['inserted']['node-name']
+    r = q.cmd('x-blockdev-change', parent='nope', node='x')
+    assert r['error']['desc'] == \
+        "Cannot find device='nope' nor node-name='nope'"
+    r = q.cmd('x-blockdev-change', parent='d0')
+    assert r['error']['desc'] == 'Either child or node must be specified'
+    r = q.cmd('x-blockdev-change', parent='d0', child='children.1')
+    assert r['error']['desc'] == \
+        "Node '%s' does not have child 'children.1'" % node
+    r = q.cmd('x-blockdev-change', parent='d0', node=node)
+    assert 'error' in r
+    # schema: the COLO drivers are known names (their drivers come later)
+    r = q.cmd('blockdev-add', driver='quorum', node_name='qu0',
+              vote_threshold=1, children=[node])
+    assert r['error']['desc'] == "Unknown driver 'quorum'"

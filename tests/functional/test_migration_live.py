@@ -180,6 +180,8 @@ def test_exec_snapshot_and_restore(vm_factory, tmp_path):
     path = snapshot(vm_factory, tmp_path)
     data = open(path, 'rb').read()
     assert data[:8] == b'QEVM\x00\x00\x00\x03'
+    # Guest clock and the x-colo flag travel as device sections.
+    assert b'\x05timer' in data and b'\x06x-colo' in data
     dst = vm_factory(ARGS + ['-incoming', 'exec:cat %s' % path],
                      name='restore')
     dst.launch()
@@ -268,6 +270,11 @@ def test_migrate_cancel(vm_factory):
     m = wait_status(s, ('active',))
     assert m['ram']['total'] == 64 << 20
     assert m['expected-downtime'] >= 0
+    # The destination's monitor answers while the stream trickles in.
+    t = time.monotonic()
+    assert d.command('query-status')['status'] == 'inmigrate'
+    assert d.command('query-migrate')['status'] == 'active'
+    assert time.monotonic() - t < 1.0
     r = s.cmd('migrate-set-capabilities', capabilities=[
         {'capability': 'events', 'state': True}])
     assert r['error']['desc'] == "There's a migration process in progress"
@@ -380,3 +387,46 @@ def test_bad_incoming_uri_exits(vm_factory):
     dst.launch(wait_socket=False)
     assert dst.wait(timeout=20) == 1
     assert 'unknown migration protocol' in dst.read_stderr()
+
+
+def test_prelaunch_source(vm_factory, tmp_path):
+    """libvirt and COLO-FT start the source with -S and migrate it."""
+    path = str(tmp_path / 'mig.sock')
+    src = vm_factory(ARGS + ['-S'], name='src')
+    src.launch()
+    s = qmp_of(src)
+    s.command('migrate-set-capabilities', capabilities=[
+        {'capability': 'return-path', 'state': True}])
+    # No listener: the migration fails and the VM stays in prelaunch.
+    s.command('migrate', uri='unix:' + path)
+    assert wait_status(s)['status'] == 'failed'
+    assert s.command('query-status')['status'] == 'prelaunch'
+    # A destination that rejects the stream: back to prelaunch too.
+    bad = vm_factory(['-machine', 'none', '-m', '32', '-nodefaults',
+                      '-display', 'none', '-incoming', 'unix:' + path],
+                     name='bad')
+    bad.launch()
+    s.command('migrate', uri='unix:' + path)
+    assert wait_status(s)['status'] == 'failed'
+    assert s.command('query-status')['status'] == 'prelaunch'
+    assert bad.wait(timeout=20) != 0
+    # A good destination: completed, source postmigrate.
+    dst = vm_factory(ARGS + ['-incoming', 'unix:' + path], name='dst')
+    dst.launch()
+    s.command('migrate', uri='unix:' + path)
+    check_completed(wait_status(s))
+    assert s.command('query-status')['status'] == 'postmigrate'
+    wait_runstate(qmp_of(dst), 'running')
+
+
+def test_x_colo_without_colo_core_migrates_normally(vm_factory):
+    src, dst = start_pair(vm_factory, 'tcp:127.0.0.1:0')
+    s, d = qmp_of(src), qmp_of(dst)
+    port = d.command('query-migrate')['socket-address'][0]['port']
+    s.command('migrate-set-capabilities', capabilities=[
+        {'capability': 'x-colo', 'state': True}])
+    s.command('migrate', uri='tcp:127.0.0.1:%s' % port)
+    check_completed(wait_status(s))
+    wait_runstate(d, 'running')
+    assert d.command('query-colo-status') == {
+        'mode': 'none', 'last-mode': 'none', 'reason': 'none'}

@@ -253,6 +253,19 @@ static void test_raw_window_and_graph(void)
         g_assert(g_str_has_prefix(bdrv_get_node_name(bdrv_file_bs(probed)),
                                   "#block"));
         bdrv_unref(probed);
+        /* a probed raw image cannot be turned into a qcow2 header */
+        probed = bdrv_open_image(p2, NULL, false, &error_abort);
+        memcpy(buf, "QFI\xfb", 4);
+        qemu_iovec_init_buf(&qiov, buf, 4);
+        g_assert_cmpint(bdrv_node_pwritev(probed, 0, 4, &qiov, 0), ==,
+                        -EPERM);
+        memcpy(buf, "QFI\x00", 4);
+        g_assert_cmpint(bdrv_node_pwritev(probed, 0, 4, &qiov, 0), ==, 0);
+        qemu_iovec_init_buf(&qiov, buf, 1);
+        buf[0] = 0xfb;
+        g_assert_cmpint(bdrv_node_pwritev(probed, 3, 1, &qiov, 0), ==,
+                        -EPERM);
+        bdrv_unref(probed);
     }
 
     bdrv_unref(raw);
@@ -410,6 +423,135 @@ static void test_backend_aio_iothread(void)
     }
 }
 
+static void test_graph_replace_child(void)
+{
+    g_autofree char *a = blk_test_path("g-a.raw");
+    g_autofree char *b = blk_test_path("g-b.raw");
+    g_autofree char *top = blk_test_path("g-top.qcow2");
+    BlockDriverState *bs, *na, *nb;
+    g_autofree char *expected = NULL;
+    Error *err = NULL;
+    uint8_t buf[512];
+    QEMUIOVector qiov;
+
+    blk_test_write_file(a, 1 << 20, 0xaa);
+    blk_test_write_file(b, 1 << 20, 0xbb);
+    g_assert(qcow2_create_file(top, 1 << 20, a, "raw", &error_abort));
+    bs = bdrv_open_image(top, "qcow2", false, &error_abort);
+    na = bdrv_backing_bs(bs);
+    g_assert(na);
+    nb = bdrv_open_image(b, "raw", true, &error_abort);
+    qemu_iovec_init_buf(&qiov, buf, sizeof(buf));
+    g_assert_cmpint(bdrv_node_preadv(bs, 0, 512, &qiov, 0), ==, 0);
+    g_assert_cmpint(buf[0], ==, 0xaa);
+
+    g_assert(bdrv_replace_child_bs(bs, "backing", nb, &error_abort));
+    g_assert(bdrv_backing_bs(bs) == nb);
+    g_assert_cmpint(nb->refcnt, ==, 2);
+    g_assert_cmpint(bdrv_node_preadv(bs, 0, 512, &qiov, 0), ==, 0);
+    g_assert_cmpint(buf[0], ==, 0xbb);
+
+    /* no cycles */
+    g_assert(!bdrv_replace_child_bs(bs, "backing", bs, &err));
+    g_assert(strstr(error_get_pretty(err), "would create a cycle"));
+    error_free(err);
+    err = NULL;
+
+    /* qcow2 has no x-blockdev-change */
+    g_assert(!bdrv_add_child(bs, nb, &err));
+    expected = g_strdup_printf("The node %s does not support adding a "
+                               "child", bdrv_get_node_name(bs));
+    g_assert_cmpstr(error_get_pretty(err), ==, expected);
+    error_free(err);
+    err = NULL;
+    g_assert(!bdrv_del_child(bs, "nosuch", &err));
+    error_free_or_abort(&err);
+
+    /* detach: reads fall back to zeroes */
+    g_assert(bdrv_replace_child_bs(bs, "backing", NULL, &error_abort));
+    g_assert_cmpint(bdrv_node_preadv(bs, 0, 512, &qiov, 0), ==, 0);
+    g_assert_cmpint(buf[0], ==, 0);
+    g_assert_cmpint(nb->refcnt, ==, 1);
+    bdrv_unref(nb);
+    bdrv_unref(bs);
+}
+
+static void test_detect_zeroes_writethrough(void)
+{
+    g_autofree char *path = blk_test_path("dz.qcow2");
+    BlockBackend *blk;
+    QDict *opts = qdict_new();
+    BlockDriverState *bs;
+    uint8_t zero[65536] = { 0 };
+    int64_t pnum;
+
+    g_assert(qcow2_create_file(path, 1 << 20, NULL, NULL, &error_abort));
+    qdict_put_str(opts, "driver", "qcow2");
+    qdict_put_str(opts, "file.filename", path);
+    qdict_put_str(opts, "detect-zeroes", "on");
+    bs = bdrv_open(opts, &error_abort);
+    blk = blk_new(NULL, &error_abort);
+    blk_insert_bs(blk, bs, &error_abort);
+    bdrv_unref(bs);
+    blk_set_enable_write_cache(blk, false);
+    g_assert_cmpint(blk_pwrite(blk, 0, sizeof(zero), zero, 0), ==, 0);
+    /* no data cluster allocated: reads as zeroes */
+    g_assert_cmpint(bdrv_block_status(bs, 0, 65536, &pnum) &
+                    (BDRV_BLOCK_ZERO | BDRV_BLOCK_DATA), ==,
+                    BDRV_BLOCK_ZERO);
+    zero[0] = 1;
+    g_assert_cmpint(blk_pwrite(blk, 65536, sizeof(zero), zero, 0), ==, 0);
+    g_assert_cmpint(bdrv_block_status(bs, 65536, 65536, &pnum), ==,
+                    BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED);
+    blk_unref(blk);
+}
+
+/* Replication makes backing (hidden) disks writable at run time */
+static void test_reopen_read_only(void)
+{
+    g_autofree char *base = blk_test_path("ro-base.qcow2");
+    g_autofree char *top = blk_test_path("ro-top.qcow2");
+    BlockDriverState *bs, *backing, *other;
+    Error *err = NULL;
+    uint8_t buf[512];
+    QEMUIOVector qiov;
+
+    g_assert(qcow2_create_file(base, 1 << 20, NULL, NULL, &error_abort));
+    g_assert(qcow2_create_file(top, 1 << 20, base, "qcow2", &error_abort));
+    bs = bdrv_open_image(top, "qcow2", false, &error_abort);
+    backing = bdrv_backing_bs(bs);
+    g_assert(bdrv_is_read_only(backing));
+    g_assert(bdrv_is_read_only(bdrv_file_bs(backing)));
+    memset(buf, 0x3c, sizeof(buf));
+    qemu_iovec_init_buf(&qiov, buf, sizeof(buf));
+    g_assert_cmpint(bdrv_node_pwritev(backing, 0, 512, &qiov, 0), ==,
+                    -EPERM);
+
+    g_assert(bdrv_reopen_read_only(backing, false, &error_abort));
+    g_assert(!bdrv_is_read_only(backing));
+    g_assert(!bdrv_is_read_only(bdrv_file_bs(backing)));
+    g_assert_cmpint(bdrv_node_pwritev(backing, 0, 512, &qiov, 0), ==, 0);
+    /* now a writer holds the base image */
+    other = bdrv_open_image(base, "qcow2", false, &err);
+    g_assert(!other);
+    g_assert(strstr(error_get_pretty(err), "lock"));
+    error_free(err);
+    err = NULL;
+
+    g_assert(bdrv_reopen_read_only(backing, true, &error_abort));
+    g_assert_cmpint(bdrv_node_pwritev(backing, 0, 512, &qiov, 0), ==,
+                    -EPERM);
+    memset(buf, 0, sizeof(buf));
+    g_assert_cmpint(bdrv_node_preadv(bs, 0, 512, &qiov, 0), ==, 0);
+    g_assert_cmpint(buf[511], ==, 0x3c);
+    bdrv_unref(bs);
+    if (blk_test_have_tool("qemu-img")) {
+        g_autofree char *cmd = g_strdup_printf("qemu-img check '%s'", base);
+
+        g_assert_cmpint(blk_test_run(cmd, NULL), ==, 0);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -422,5 +564,9 @@ int main(int argc, char **argv)
     g_test_add_func("/block/backend/aio-main-loop", test_backend_aio_main);
     g_test_add_func("/block/backend/aio-iothread",
                     test_backend_aio_iothread);
+    g_test_add_func("/block/graph/replace-child", test_graph_replace_child);
+    g_test_add_func("/block/graph/reopen-read-only", test_reopen_read_only);
+    g_test_add_func("/block/backend/detect-zeroes-writethrough",
+                    test_detect_zeroes_writethrough);
     return g_test_run();
 }

@@ -232,6 +232,27 @@ static void test_backing_cow(void)
     }
 }
 
+static void test_make_empty(void)
+{
+    g_autofree char *base = blk_test_path("me-base.raw");
+    g_autofree char *top = NULL;
+    BlockDriverState *bs;
+
+    blk_test_write_file(base, 4 * MiB, 0x42);
+    top = new_qcow2("me.qcow2", 4 * MiB, 16, base, "raw");
+    bs = blk_test_open(top, "qcow2", false);
+    pwrite_pattern(bs, 0, 3 * MiB, 0x43);
+    g_assert_cmpint(bdrv_node_pwrite_zeroes(bs, 3 * MiB, 65536, 0), ==, 0);
+    assert_pattern(bs, 3 * MiB, 65536, 0);
+    g_assert_cmpint(bdrv_make_empty(bs), ==, 0);
+    assert_pattern(bs, 0, 4 * MiB, 0x42);       /* all from backing */
+    pwrite_pattern(bs, 100, 100, 0x44);          /* usable again */
+    bdrv_unref(bs);
+    assert_image_clean(top);
+    assert_qemu_io_pattern(top, "qcow2", 200, 65336, 0x42);
+    assert_qemu_io_pattern(top, "qcow2", 100, 100, 0x44);
+}
+
 static void test_zero_clusters(void)
 {
     g_autofree char *base = blk_test_path("zbase.raw");
@@ -371,6 +392,105 @@ static void test_qemu_img_interop(void)
 }
 
 /*
+ * Other layouts qemu-img makes: v2 (compat=0.10), small clusters,
+ * refcount widths 1 and 64 bits; enough writes to need new refcount
+ * blocks and a bigger refcount table.
+ */
+static void test_qemu_img_layouts(void)
+{
+    static const char *const layouts[] = {
+        "compat=0.10,cluster_size=4096",
+        "refcount_bits=1,cluster_size=4096",
+        "refcount_bits=64,cluster_size=512",
+        "refcount_bits=8,cluster_size=2048",
+    };
+    size_t i;
+
+    if (!blk_test_have_tool("qemu-img")) {
+        g_test_skip("qemu-img not installed");
+        return;
+    }
+    for (i = 0; i < ARRAY_SIZE(layouts); i++) {
+        g_autofree char *path = blk_test_path("layout.qcow2");
+        g_autofree char *cmd = g_strdup_printf(
+            "qemu-img create -q -f qcow2 -o %s '%s' 64M", layouts[i], path);
+        BlockDriverState *bs;
+        int k;
+
+        g_assert_cmpint(blk_test_run(cmd, NULL), ==, 0);
+        bs = blk_test_open(path, "qcow2", false);
+        for (k = 0; k < 24; k++) {
+            pwrite_pattern(bs, k * 2 * MiB + 777, 300 * 1024, 0x60 + k);
+        }
+        bdrv_node_pwrite_zeroes(bs, 0, 64 * 1024, 0);
+        bdrv_unref(bs);
+        assert_image_clean(path);
+        assert_qemu_io_pattern(path, "qcow2", 23 * 2 * MiB + 777,
+                               300 * 1024, 0x60 + 23);
+        assert_qemu_io_pattern(path, "qcow2", 0, 64 * 1024, 0);
+        bs = blk_test_open(path, "qcow2", true);
+        assert_pattern(bs, 5 * 2 * MiB + 777, 300 * 1024, 0x65);
+        bdrv_unref(bs);
+    }
+}
+
+/* Compressed clusters (qemu-img convert -c): read, then rewritten */
+static void test_compressed(void)
+{
+    g_autofree char *raw = blk_test_path("c-src.raw");
+    g_autofree char *img = blk_test_path("c.qcow2");
+    g_autofree char *cmd = NULL;
+    g_autofree uint8_t *data = g_malloc(2 * MiB);
+    BlockDriverState *bs;
+    QEMUIOVector qiov;
+    int i;
+
+    if (!blk_test_have_tool("qemu-img")) {
+        g_test_skip("qemu-img not installed");
+        return;
+    }
+    for (i = 0; i < 2 * MiB; i++) {
+        data[i] = (i / 4096) * 7 + (i % 13 == 0);     /* compressible */
+    }
+    g_assert(g_file_set_contents(raw, (char *)data, 2 * MiB, NULL));
+    cmd = g_strdup_printf("qemu-img convert -c -f raw -O qcow2 '%s' '%s'",
+                          raw, img);
+    g_assert_cmpint(blk_test_run(cmd, NULL), ==, 0);
+
+    bs = blk_test_open(img, "qcow2", false);
+    {
+        g_autofree uint8_t *back = g_malloc(2 * MiB);
+
+        qemu_iovec_init_buf(&qiov, back, 2 * MiB);
+        g_assert_cmpint(bdrv_node_preadv(bs, 0, 2 * MiB, &qiov, 0), ==, 0);
+        g_assert(!memcmp(back, data, 2 * MiB));
+    }
+    pwrite_pattern(bs, 70000, 100, 0x99);            /* COW of one */
+    memset(data + 70000, 0x99, 100);
+    pwrite_pattern(bs, 3 * 65536, 65536, 0x98);       /* whole cluster */
+    memset(data + 3 * 65536, 0x98, 65536);
+    g_assert_cmpint(bdrv_node_pwrite_zeroes(bs, 5 * 65536, 65536, 0), ==, 0);
+    memset(data + 5 * 65536, 0, 65536);
+    bdrv_unref(bs);
+
+    assert_image_clean(img);
+    bs = blk_test_open(img, "qcow2", true);
+    {
+        g_autofree uint8_t *back = g_malloc(2 * MiB);
+
+        qemu_iovec_init_buf(&qiov, back, 2 * MiB);
+        g_assert_cmpint(bdrv_node_preadv(bs, 0, 2 * MiB, &qiov, 0), ==, 0);
+        g_assert(!memcmp(back, data, 2 * MiB));
+    }
+    bdrv_unref(bs);
+    g_free(cmd);
+    g_assert(g_file_set_contents(raw, (char *)data, 2 * MiB, NULL));
+    cmd = g_strdup_printf("qemu-img compare -f raw -F qcow2 '%s' '%s'", raw,
+                          img);
+    g_assert_cmpint(blk_test_run(cmd, NULL), ==, 0);
+}
+
+/*
  * Corrupted images: random bytes in the header and in the metadata
  * tables; opening, reading and writing must fail cleanly or work.
  */
@@ -462,9 +582,12 @@ int main(int argc, char **argv)
                     test_refcount_growth);
     g_test_add_func("/block/qcow2/backing-cow", test_backing_cow);
     g_test_add_func("/block/qcow2/zero-clusters", test_zero_clusters);
+    g_test_add_func("/block/qcow2/make-empty", test_make_empty);
     g_test_add_func("/block/qcow2/discard", test_discard_no_backing);
     g_test_add_func("/block/qcow2/truncate", test_truncate);
     g_test_add_func("/block/qcow2/qemu-img-interop", test_qemu_img_interop);
+    g_test_add_func("/block/qcow2/qemu-img-layouts", test_qemu_img_layouts);
+    g_test_add_func("/block/qcow2/compressed", test_compressed);
     g_test_add_func("/block/qcow2/bad-headers", test_bad_headers);
     g_test_add_func("/block/qcow2/fuzz", test_fuzz);
     return g_test_run();

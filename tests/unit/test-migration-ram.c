@@ -405,6 +405,59 @@ static void test_hostile(void)
     pair_free(&p);
 }
 
+/* -m perf: full-data RAM through a socketpair, 64 and 256 MiB. */
+static void test_throughput(void)
+{
+    for (uint64_t mib = 64; mib <= 256; mib *= 4) {
+        Pair p;
+        int sv[2];
+        QIOChannelFile *cs, *cr;
+        QEMUFile *out, *in;
+        RamSaveState *rs;
+        Reader r = { 0 };
+        GThread *rt;
+        gint64 t0;
+        double secs;
+        uint64_t *w;
+
+        pair_init(&p, mib == 64 ? "perf64" : "perf256", mib << 20, PAGE);
+        w = (uint64_t *)ram_block_host(p.src[0]);
+        for (uint64_t i = 0; i < (mib << 20) / 8; i++) {
+            w[i] = i * 0x9e3779b97f4a7c15ULL;
+        }
+        g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
+        cs = qio_channel_file_new_fd(sv[0]);
+        cr = qio_channel_file_new_fd(sv[1]);
+        out = qemu_file_new_output(QIO_CHANNEL(cs));
+        in = qemu_file_new_input(QIO_CHANNEL(cr));
+        qio_channel_unref(QIO_CHANNEL(cs));
+        qio_channel_unref(QIO_CHANNEL(cr));
+        r.f = in;
+        r.ls = ram_load_new(&pair_ops, &p);
+        rt = g_thread_new("reader", reader_thread, &r);
+        t0 = g_get_monotonic_time();
+        rs = ram_save_new(DIRTY_CLIENT_MIGRATION, p.src, 2);
+        qemu_put_be64(out, 1);
+        ram_save_write_blocks(rs, out);
+        ram_save_sync(rs);
+        ram_save_send_pages(rs, out, false);
+        ram_save_write_eos(out);
+        qemu_put_be64(out, 0);
+        qemu_fclose(out);
+        g_thread_join(rt);
+        secs = (g_get_monotonic_time() - t0) / 1e6;
+        g_assert_true(r.ok);
+        g_assert_cmpmem(ram_block_host(p.src[0]), mib << 20,
+                        ram_block_host(p.dst[0]), mib << 20);
+        g_test_minimized_result(secs, "%" PRIu64 " MiB of data pages: "
+                                "%.3f s, %.0f MiB/s", mib, secs, mib / secs);
+        ram_save_free(rs);
+        ram_load_free(r.ls);
+        qemu_fclose(in);
+        pair_free(&p);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -414,5 +467,8 @@ int main(int argc, char **argv)
     g_test_add_func("/migration/ram/hole-written-late",
                     test_hole_written_late);
     g_test_add_func("/migration/ram/hostile", test_hostile);
+    if (g_test_perf()) {
+        g_test_add_func("/migration/ram/throughput", test_throughput);
+    }
     return g_test_run();
 }

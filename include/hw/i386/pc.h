@@ -85,9 +85,9 @@ char *pc_cpu_model_type(const char *model, Error **errp);
 /**
  * pc_cpu_new: create and realize the vCPU object of @type (it becomes
  * /machine/unattached/device[N], N = 0 when created first), apply the
- * -cpu feature options in @opts (may be NULL), start its parked thread
- * and connect it to the LAPIC device @apic_holder (set later with
- * pc_cpu_set_apic()).
+ * -cpu feature options in @opts (may be NULL: "feat=on|off", "+feat",
+ * "-feat").  Its thread starts parked; the LAPIC is connected later with
+ * pc_cpu_set_apic().
  */
 DeviceState *pc_cpu_new(const char *type, const char *opts, Error **errp);
 /** pc_cpu_set_apic: the LAPIC that the vCPU's hooks talk to. */

@@ -80,6 +80,24 @@ _start:
     mov $6, %edi
     jne fail
 
+    /* 7: push imm32 sign-extends (ftrace/retpoline trampolines) */
+    push $-0x7f000000              /* imm32 0x81000000 */
+    pop %rax
+    mov $0xffffffff81000000, %rbx
+    cmp %rbx, %rax
+    mov $7, %edi
+    jne fail
+
+    /* 8: the AMD FPU restore sequence: fnclex; emms; fildl */
+    fninit
+    fnclex
+    emms
+    fildl one(%rip)
+    fistpl two(%rip)
+    cmpl $1, two(%rip)
+    mov $8, %edi
+    jne fail
+
     lea okmsg(%rip), %rsi
     call puts
     xor %edi, %edi
@@ -113,6 +131,8 @@ puts:
     jmp puts
 1:  ret
 
+one:    .long 1
+two:    .long 0
 msg:    .asciz "first light\n"
 okmsg:  .asciz "ok\n"
     .balign 16
