@@ -25,6 +25,8 @@ struct BlockBackend {
     void *dev_opaque;
     bool removable;
     bool writethrough;
+    bool perm_write;        /* blk_set_perm() */
+    bool perm_unshare_write;
     GMainContext *ctx;
 
     GMutex lock;            /* protects in_flight */
@@ -54,6 +56,7 @@ struct BlockAIOCB {
 };
 
 static GList *backends;     /* named ones, main thread */
+static GList *all_backends; /* named and anonymous */
 static GThreadPool *workers;
 
 /* Lookup */
@@ -124,6 +127,7 @@ BlockBackend *blk_new(const char *name, Error **errp)
     if (*blk->name) {
         backends = g_list_append(backends, blk);
     }
+    all_backends = g_list_append(all_backends, blk);
     return blk;
 }
 
@@ -134,6 +138,7 @@ void blk_unref(BlockBackend *blk)
     }
     blk_remove_bs(blk);
     backends = g_list_remove(backends, blk);
+    all_backends = g_list_remove(all_backends, blk);
     g_mutex_clear(&blk->lock);
     g_cond_clear(&blk->idle);
     g_free(blk->dev_id);
@@ -161,11 +166,48 @@ bool blk_is_read_only(BlockBackend *blk)
     return blk->root ? bdrv_is_read_only(blk->root) : false;
 }
 
+static const char *blk_user_name(BlockBackend *blk)
+{
+    return blk->dev_id ? blk->dev_id : blk->name;
+}
+
+/* Does a user of @root other than @self conflict with (write, share)? */
+static BlockBackend *perm_conflict(BlockBackend *self,
+                                   BlockDriverState *root, bool write,
+                                   bool share_write)
+{
+    GList *l;
+
+    for (l = all_backends; l; l = l->next) {
+        BlockBackend *other = l->data;
+
+        if (other == self || other->root != root) {
+            continue;
+        }
+        if ((write && other->perm_unshare_write) ||
+            (other->perm_write && !share_write)) {
+            return other;
+        }
+    }
+    return NULL;
+}
+
 bool blk_insert_bs(BlockBackend *blk, BlockDriverState *bs, Error **errp)
 {
     if (blk->root) {
         error_setg(errp, "Device '%s' already has a medium", blk->name);
         return false;
+    }
+    if (blk->perm_write || blk->perm_unshare_write) {
+        BlockBackend *other = perm_conflict(blk, bs, blk->perm_write,
+                                            !blk->perm_unshare_write);
+
+        if (other) {
+            error_setg(errp, "Conflicts with use by %s as 'root', which "
+                       "does not allow 'write' on %s", blk_user_name(other),
+                       bdrv_get_node_name(bs));
+            return false;
+        }
     }
     bdrv_ref(bs);
     bs->n_backends++;
@@ -209,6 +251,8 @@ void blk_detach_dev(BlockBackend *blk)
     blk->dev_id = NULL;
     blk->dev_ops = NULL;
     blk->dev_opaque = NULL;
+    blk->perm_write = false;
+    blk->perm_unshare_write = false;
 }
 
 const char *blk_get_attached_dev_id(BlockBackend *blk)
@@ -221,6 +265,29 @@ void blk_set_dev_ops(BlockBackend *blk, const BlockDevOps *ops,
 {
     blk->dev_ops = ops;
     blk->dev_opaque = opaque;
+}
+
+bool blk_set_perm(BlockBackend *blk, bool write, bool share_write,
+                  Error **errp)
+{
+    BlockBackend *other;
+
+    if (write && blk->root && bdrv_is_read_only(blk->root)) {
+        error_setg(errp, "Block node is read-only");
+        return false;
+    }
+    other = blk->root ? perm_conflict(blk, blk->root, write, share_write)
+                      : NULL;
+    if (other) {
+        error_setg(errp, "Conflicts with use by %s as 'root', which %s "
+                   "'write' on %s", blk_user_name(other),
+                   other->perm_unshare_write ? "does not allow" : "uses",
+                   bdrv_get_node_name(blk->root));
+        return false;
+    }
+    blk->perm_write = write;
+    blk->perm_unshare_write = !share_write;
+    return true;
 }
 
 void blk_set_removable(BlockBackend *blk, bool removable)
@@ -396,7 +463,8 @@ static void aio_complete_bh(void *opaque)
 {
     BlockAIOCB *acb = opaque;
 
-    trace_blk_aio_complete(acb->blk->name, acb->op, acb->ret);
+    /* @blk may be gone (blk_unref() only waits for the workers) */
+    trace_blk_aio_complete(acb, acb->op, acb->ret);
     acb->cb(acb->opaque, acb->ret);
     g_free(acb);
 }
@@ -446,7 +514,7 @@ static BlockAIOCB *aio_submit(BlockBackend *blk, BlkAioOp op,
     acb->flags = flags;
     acb->cb = cb;
     acb->opaque = opaque;
-    trace_blk_aio_submit(blk->name, op, offset, bytes);
+    trace_blk_aio_submit(blk->name, acb, op, offset, bytes);
     if (acb->bs) {
         bdrv_inc_in_flight(acb->bs);
     }

@@ -994,23 +994,4 @@ MigrationInfo *qmp_query_migrate(Error **errp)
     return info;
 }
 
-/* ---- COLO surface (COLO itself lands later) ---- */
-
-QMP_COMMAND_IMPLEMENTED(query_colo_status);
-
-COLOStatus *qmp_query_colo_status(Error **errp)
-{
-    COLOStatus *s = g_new0(COLOStatus, 1);
-
-    s->mode = COLO_MODE_NONE;
-    s->last_mode = COLO_MODE_NONE;
-    s->reason = COLO_EXIT_REASON_NONE;
-    return s;
-}
-
-QMP_COMMAND_IMPLEMENTED(x_colo_lost_heartbeat);
-
-void qmp_x_colo_lost_heartbeat(Error **errp)
-{
-    error_setg(errp, "The feature 'colo' is not enabled");
-}
+/* query-colo-status and x-colo-lost-heartbeat: migration/colo.c */

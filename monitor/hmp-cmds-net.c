@@ -49,8 +49,9 @@ static const HMPCommand hmp_net_cmds[] = {
       "add host network device", 1, 1, true, hmp_netdev_add },
     { "netdev_del", "id", "remove host network device", 1, 1, false,
       hmp_netdev_del },
-    { "set_link", "name up", "change the link status of a network adapter",
-      2, 2, false, hmp_set_link },
+    { "set_link", "name on|off",
+      "change the link status of a network adapter", 2, 2, false,
+      hmp_set_link },
     { NULL },
 };
 

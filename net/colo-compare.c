@@ -92,12 +92,14 @@ static void compare_release(void *opaque, const uint8_t *frame, size_t len,
                             size_t vnet_hdr_len)
 {
     CompareState *s = opaque;
-    uint8_t hdr[COLO_FRAME_HDR_MAX];
-    size_t hlen = colo_frame_encode_header(hdr, s->vnet_hdr, len,
+    g_autofree uint8_t *buf = g_malloc(COLO_FRAME_HDR_MAX + len);
+    size_t hlen = colo_frame_encode_header(buf, s->vnet_hdr, len,
                                            vnet_hdr_len);
 
-    if (qemu_chr_fe_write_all(&s->chr_out, hdr, hlen) != (int)hlen ||
-        qemu_chr_fe_write_all(&s->chr_out, frame, len) != (int)len) {
+    /* one write per packet: header and frame together */
+    memcpy(buf + hlen, frame, len);
+    if (qemu_chr_fe_write_all(&s->chr_out, buf, hlen + len) !=
+        (int)(hlen + len)) {
         trace_colo_compare_release_failed(compare_id(s), len);
     }
 }

@@ -98,6 +98,15 @@ static void filter_buffer_cleanup(NetFilterState *nf)
     s->queue = NULL;
 }
 
+static void filter_buffer_purge(NetFilterState *nf, NetClientState *sender)
+{
+    FilterBufferState *s = FILTER_BUFFER(nf);
+
+    if (s->queue) {
+        qemu_net_queue_purge(s->queue, sender);
+    }
+}
+
 static void filter_buffer_status_changed(NetFilterState *nf, Error **errp)
 {
     FilterBufferState *s = FILTER_BUFFER(nf);
@@ -124,6 +133,7 @@ static void filter_buffer_class_init(ObjectClass *oc, void *data)
     nfc->setup = filter_buffer_setup;
     nfc->cleanup = filter_buffer_cleanup;
     nfc->status_changed = filter_buffer_status_changed;
+    nfc->purge = filter_buffer_purge;
     nfc->receive_iov = filter_buffer_receive_iov;
 }
 

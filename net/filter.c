@@ -247,6 +247,17 @@ static void netfilter_detach(NetFilterState *nf)
     nf->netdev = NULL;
 }
 
+void netfilter_purge_sender(NetClientState *nc, NetClientState *sender)
+{
+    for (GList *l = nc->filters; l; l = l->next) {
+        NetFilterClass *nfc = NETFILTER_GET_CLASS(l->data);
+
+        if (nfc->purge) {
+            nfc->purge(l->data, sender);
+        }
+    }
+}
+
 void netfilter_detach_all(NetClientState *nc)
 {
     while (nc->filters) {

@@ -242,6 +242,8 @@ void qemu_del_net_client(NetClientState *nc)
 {
     netfilter_detach_all(nc);
     if (nc->peer) {
+        /* the peer's filters may hold packets @nc sent (filter-buffer) */
+        netfilter_purge_sender(nc->peer, nc);
         qemu_net_queue_purge(nc->peer->incoming_queue, nc);
         nc->peer->peer = NULL;
         nc->peer = NULL;
@@ -294,9 +296,15 @@ bool qemu_set_link(const char *name, bool up, Error **errp)
         if (nc->info->link_status_changed) {
             nc->info->link_status_changed(nc);
         }
-        /* a NIC's backend follows (QEMU: not for a NIC behind a hub) */
-        if (nc->peer && nc->info->type == NET_CLIENT_DRIVER_NIC) {
-            nc->peer->link_down = !up;
+        /*
+         * As QEMU: a backend's link state also becomes its NIC's (the
+         * guest sees the cable pulled); a NIC's or hub port's does not
+         * propagate.  The peer is notified either way.
+         */
+        if (nc->peer) {
+            if (nc->peer->info->type == NET_CLIENT_DRIVER_NIC) {
+                nc->peer->link_down = !up;
+            }
             if (nc->peer->info->link_status_changed) {
                 nc->peer->info->link_status_changed(nc->peer);
             }
@@ -458,7 +466,15 @@ static void net_opts_free(gpointer p)
 
 bool netdev_add_from_str(const char *optarg, Error **errp)
 {
-    QDict *opts = netdev_parse(optarg, errp);
+    QDict *opts;
+
+    if (is_help_option(optarg)) {
+        /* QEMU's text, for the backends this build has */
+        printf("Available netdev backend types:\nsocket\nhubport\ntap\n"
+               "user\n");
+        exit(0);
+    }
+    opts = netdev_parse(optarg, errp);
 
     if (!opts) {
         return false;

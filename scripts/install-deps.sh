@@ -4,9 +4,10 @@
 set -e
 
 BUILD_PKGS="build-essential pkg-config meson ninja-build python3 \
- libglib2.0-dev libslirp-dev libaio-dev libcap-ng-dev liblzma-dev libnbd-dev"
+ libglib2.0-dev libslirp-dev libaio-dev libcap-ng-dev liblzma-dev libnbd-dev \
+ zlib1g-dev"
 TEST_PKGS="python3-pytest python3-libnbd iproute2 busybox-static cpio xz-utils \
- qemu-system-x86 qemu-utils nbd-client valgrind"
+ qemu-system-x86 qemu-utils nbd-client nbdkit valgrind acpica-tools"
 
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS; do

@@ -283,6 +283,20 @@ static const VirtioDeviceOps virtio_blk_ops = {
     .reset = virtio_blk_reset,
 };
 
+/* block_resize: new capacity, config interrupt (the guest re-reads). */
+static void virtio_blk_resize(void *opaque)
+{
+    VirtIOBlock *s = opaque;
+    int64_t len = blk_getlength(s->blk);
+
+    s->capacity = len > 0 ? len / VIRTIO_BLK_SECTOR_SIZE : 0;
+    virtio_notify_config(&s->vdev);
+}
+
+static const BlockDevOps virtio_blk_dev_ops = {
+    .resize_cb = virtio_blk_resize,
+};
+
 static void virtio_blk_restart_bh(void *opaque)
 {
     virtio_blk_restart(opaque);
@@ -312,6 +326,7 @@ void virtio_blk_setup(VirtIOBlock *s, BlockBackend *blk)
         s->vdev.host_features |= 1ULL << VIRTIO_BLK_F_WRITE_ZEROES;
     }
     s->restart_bh = qemu_bh_new(virtio_blk_restart_bh, s);
+    blk_set_dev_ops(blk, &virtio_blk_dev_ops, s);
 }
 
 void virtio_blk_cleanup(VirtIOBlock *s)
@@ -319,6 +334,7 @@ void virtio_blk_cleanup(VirtIOBlock *s)
     GList *l;
 
     if (s->blk) {
+        blk_set_dev_ops(s->blk, NULL, NULL);
         blk_drain(s->blk);
     }
     for (l = s->inflight; l; l = l->next) {
@@ -368,6 +384,24 @@ static int virtio_blk_pre_save(void *opaque)
     return 0;
 }
 
+/*
+ * The loaded state replaces whatever this device was doing (a COLO
+ * secondary loads over a running device): requests still in flight
+ * here complete without touching the ring.
+ */
+static int virtio_blk_pre_load(void *opaque)
+{
+    VirtIOBlock *s = opaque;
+
+    if (s->blk) {
+        blk_drain(s->blk);   /* no DMA into RAM after this point */
+    }
+    s->generation++;
+    g_list_free(s->inflight);
+    s->inflight = NULL;
+    return 0;
+}
+
 static int virtio_blk_post_load(void *opaque, int version_id)
 {
     VirtIOBlock *s = opaque;
@@ -387,6 +421,7 @@ const VMStateDescription vmstate_virtio_blk = {
     .version_id = 1,
     .minimum_version_id = 1,
     .pre_save = virtio_blk_pre_save,
+    .pre_load = virtio_blk_pre_load,
     .post_load = virtio_blk_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_STRUCT(vdev, VirtIOBlock, 1, vmstate_virtio_device,

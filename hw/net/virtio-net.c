@@ -447,6 +447,22 @@ static void virtio_net_pci_instance_init(Object *obj)
 
 /* ---- migration ---- */
 
+/* The loaded state replaces a transmit this device still holds. */
+static int virtio_net_pre_load(void *opaque)
+{
+    VirtIONetPCI *s = opaque;
+    VirtIONet *n = &s->net;
+
+    if (n->tx_waiting) {
+        if (n->nic) {
+            qemu_purge_queued_packets(n->nic);
+        }
+        virtqueue_element_free(n->tx_vq, n->tx_waiting, 0);
+        n->tx_waiting = NULL;
+    }
+    return 0;
+}
+
 static int virtio_net_post_load(void *opaque, int version_id)
 {
     VirtIONetPCI *s = opaque;
@@ -465,6 +481,7 @@ const VMStateDescription vmstate_virtio_net_pci = {
     .name = "virtio-net-pci",
     .version_id = 1,
     .minimum_version_id = 1,
+    .pre_load = virtio_net_pre_load,
     .post_load = virtio_net_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_STRUCT(parent_obj, VirtIONetPCI, 1, vmstate_virtio_pci_proxy,

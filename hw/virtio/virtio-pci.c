@@ -482,7 +482,14 @@ static void virtio_pci_reset(DeviceState *dev)
 void virtio_pci_post_load(VirtIOPCIProxy *p)
 {
     PCIDevice *d = &p->parent_obj;
+    VirtIODevice *vdev = p->vdev;
+    unsigned int i;
 
+    /* vectors this device does not have (a bad stream) mean none */
+    vdev->config_vector = valid_vector(p, vdev->config_vector);
+    for (i = 0; i < vdev->nvqs; i++) {
+        vdev->vq[i].vector = valid_vector(p, vdev->vq[i].vector);
+    }
     pci_device_post_load(d);
     if (!msix_enabled(d)) {
         pci_set_irq(d, p->vdev->isr != 0);

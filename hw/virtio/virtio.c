@@ -297,7 +297,7 @@ static const VMStateDescription vmstate_virtqueue = {
     .minimum_version_id = 1,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT16(num, VirtQueue),
-        VMSTATE_UINT16(num_max, VirtQueue),
+        VMSTATE_UINT16_EQUAL(num_max, VirtQueue),
         VMSTATE_UINT16(vector, VirtQueue),
         VMSTATE_BOOL(enabled, VirtQueue),
         VMSTATE_UINT64(desc, VirtQueue),

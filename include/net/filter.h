@@ -33,6 +33,8 @@ struct NetFilterClass {
     void (*cleanup)(NetFilterState *nf);
     /* status changed at run time (nf->on is the new value) */
     void (*status_changed)(NetFilterState *nf, Error **errp);
+    /* optional: drop held packets of @sender (it is being deleted) */
+    void (*purge)(NetFilterState *nf, NetClientState *sender);
     /* mandatory */
     ssize_t (*receive_iov)(NetFilterState *nf, NetClientState *sender,
                            unsigned flags, const struct iovec *iov,
@@ -70,6 +72,12 @@ const char *netfilter_get_id(NetFilterState *nf);
  * network" prints it (properties in QEMU's order).  g_free() it.
  */
 char *netfilter_info_line(NetFilterState *nf);
+
+/**
+ * netfilter_purge_sender: every filter of @nc forgets the packets it
+ * holds from @sender.
+ */
+void netfilter_purge_sender(NetClientState *nc, NetClientState *sender);
 
 /**
  * netfilter_detach_all: unparent every filter of @nc (its netdev is

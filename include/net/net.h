@@ -137,8 +137,9 @@ void qemu_net_client_foreach(void (*fn)(NetClientState *nc, void *opaque),
                              void *opaque);
 
 /**
- * qemu_set_link: "set_link" for the client named @name (netdev or NIC;
- * the peer of a NIC follows, as in QEMU).  Error: "Device 'X' not
+ * qemu_set_link: "set_link" for the client named @name (netdev or NIC).
+ * As in QEMU, a backend's NIC peer follows its state; the peer's
+ * link_status_changed() runs in any case.  Error: "Device 'X' not
  * found".
  */
 bool qemu_set_link(const char *name, bool up, Error **errp);
@@ -152,7 +153,8 @@ bool net_client_init(const Netdev *netdev, Error **errp);
 /**
  * netdev_add_from_str: parse a -netdev argument (JSON or key=value with
  * implied "type") and record it for net_init_clients().  Parse errors
- * are reported here.
+ * are reported here.  "help" prints the backend types and exits (0),
+ * like QEMU's -netdev help.
  */
 bool netdev_add_from_str(const char *optarg, Error **errp);
 

@@ -41,7 +41,11 @@ typedef struct BlockDevOps {
  */
 BlockBackend *blk_new(const char *name, Error **errp);
 
-/** blk_unref: destroy @blk (drains, removes its root). */
+/**
+ * blk_unref: destroy @blk (drains, removes its root).  Completion
+ * callbacks still queued in the backend's context run afterwards: the
+ * caller must expect them (they do not touch @blk).
+ */
 void blk_unref(BlockBackend *blk);
 
 /** blk_by_name: backend with id @name, or NULL. */
@@ -74,6 +78,16 @@ const char *blk_get_attached_dev_id(BlockBackend *blk);
 
 void blk_set_dev_ops(BlockBackend *blk, const BlockDevOps *ops,
                      void *opaque);
+
+/**
+ * blk_set_perm: what the user of @blk does with its root node: writes
+ * (@write) and lets other users write (@share_write, a device's
+ * share-rw=on).  Fails, as QEMU, if another BlockBackend on the same
+ * node conflicts: "Conflicts with use by DEV as 'root', which does not
+ * allow 'write' on NODE".  Backends start with no write and sharing.
+ */
+bool blk_set_perm(BlockBackend *blk, bool write, bool share_write,
+                  Error **errp);
 
 /** blk_set_removable: removable media (cdrom/floppy) for query-block */
 void blk_set_removable(BlockBackend *blk, bool removable);

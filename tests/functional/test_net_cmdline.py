@@ -237,3 +237,29 @@ def test_info_network_format(vm_factory):
     # the filters went with their netdev
     assert c.cmd('qom-get', path='/objects/m0', property='queue')['error']
     assert c.hmp('info network') == ''
+
+
+def test_netdev_help():
+    r = run_tandem(['-netdev', 'help'])
+    assert r.returncode == 0
+    lines = r.stdout.splitlines()
+    assert lines[0] == 'Available netdev backend types:'
+    assert {'socket', 'hubport', 'tap', 'user'} <= set(lines[1:])
+
+
+def test_netdev_json_and_hmp(vm_factory):
+    vm = vm_factory(['-machine', 'none', '-nodefaults', '-display', 'none',
+                     '-netdev', '{"type": "user", "id": "hn0", "net": '
+                     '"10.1.0.0/16", "restrict": true}']).launch()
+    c = vm.qmp()
+    assert c.hmp('netdev_add socket,id=s9,udp=127.0.0.1:9,'
+                 'localaddr=127.0.0.1:0') == ''
+    assert c.hmp('set_link s9 off') == ''
+    assert c.hmp('netdev_del nosuch') == \
+        "Error: Device 'nosuch' not found\r\n"
+    assert c.hmp('info network') == (
+        'hn0: index=0,type=user,net=10.1.0.0,restrict=on\r\n'
+        's9: index=0,type=socket,socket: udp=127.0.0.1:9\r\n')
+    assert c.hmp('netdev_del s9') == ''
+    r = c.cmd_raw('netdev_add', {'type': 'user', 'id': 'hn0'})
+    assert r['error']['desc'] == "Duplicate ID 'hn0' for netdev"

@@ -1,12 +1,17 @@
 """colo-compare lifecycle: create, traffic, qom-get stats, delete and
 re-create while packets keep arriving; and the COLO-FT.txt primary
 command line with its failover object-del sequence and the re-add of the
-proxy objects at run time."""
+proxy objects at run time; the COLO-FT proxy topology between two
+instances."""
+import socket as pysocket
 import threading
 import time
 
-from test_net_util import (connect, encode, free_ports,
-                           udp_frame, wait_for)
+import pytest
+
+from conftest import DEBIAN_QEMU, TANDEM, require_binary
+from test_net_util import (connect, encode, free_ports, tcp_fields,
+                           tcp_frame, udp_frame, udp_socket, wait_for)
 
 BASE = ['-machine', 'none', '-nodefaults', '-display', 'none']
 
@@ -237,8 +242,6 @@ def test_miscompare_timeout_counts(vm_factory):
 def test_filter_churn_under_traffic(vm_factory, tmp_path):
     """Filters come and go (object-add/object-del, status flips) while
     frames flow through their netdev and into a redirector's indev."""
-    import socket as pysocket
-    from test_net_util import udp_socket
     u0, u1, u2, u3 = free_ports(4, pysocket.SOCK_DGRAM)
     p_mirror, p_in = free_ports(2)
     vm = vm_factory(BASE + [
@@ -298,3 +301,166 @@ def test_filter_churn_under_traffic(vm_factory, tmp_path):
     finally:
         stop.set()
     assert c.command('query-status')['status'] == 'running'
+
+
+PAIRS = [('tandem', 'tandem'), ('tandem', 'debian'), ('debian', 'tandem')]
+
+
+def colo_pair(vm_factory, pair=('tandem', 'tandem')):
+    """Starts the pair (each side Tandem or Debian's QEMU); returns
+    (primary QMP or None if Debian, client, p_guest, s_guest,
+    send_client, send_p, send_s)."""
+    binary = {'tandem': TANDEM, 'debian': DEBIAN_QEMU}
+    if 'debian' in pair:
+        require_binary(DEBIAN_QEMU)
+    pm, pc1, pc0, po = free_ports(4)
+    (u_client, u_p_net, u_p_guest_py, u_p_guest, u_s_net, u_s_sink,
+     u_s_guest_py, u_s_guest) = free_ports(8, pysocket.SOCK_DGRAM)
+
+    def net(local, remote, guest_py, guest_local):
+        return ['-netdev', 'socket,id=hn0,udp=127.0.0.1:%d,'
+                'localaddr=127.0.0.1:%d' % (remote, local),
+                '-netdev', 'hubport,id=p0,hubid=0,netdev=hn0',
+                '-netdev', 'socket,id=guest,udp=127.0.0.1:%d,'
+                'localaddr=127.0.0.1:%d' % (guest_py, guest_local),
+                '-netdev', 'hubport,id=p1,hubid=0,netdev=guest']
+
+    def cd(cid, port, server):
+        return ['-chardev', 'socket,id=%s,host=127.0.0.1,port=%d%s'
+                % (cid, port, ',server=on,wait=off' if server else '')]
+
+    primary = vm_factory(
+        BASE + net(u_p_net, u_client, u_p_guest_py, u_p_guest) +
+        cd('mirror0', pm, True) + cd('compare1', pc1, True) +
+        cd('compare0', pc0, True) + cd('compare0-0', pc0, False) +
+        cd('compare_out', po, True) + cd('compare_out0', po, False) + [
+            '-object', 'filter-mirror,id=m0,netdev=hn0,queue=tx,'
+            'outdev=mirror0',
+            '-object', 'filter-redirector,netdev=hn0,id=redire0,queue=rx,'
+            'indev=compare_out',
+            '-object', 'filter-redirector,netdev=hn0,id=redire1,queue=rx,'
+            'outdev=compare0',
+            '-object', 'iothread,id=iothread1',
+            '-object', 'colo-compare,id=comp0,primary_in=compare0-0,'
+            'secondary_in=compare1,outdev=compare_out0,'
+            'iothread=iothread1'], binary=binary[pair[0]],
+        name='primary').launch()
+    pq = primary.qmp()
+    secondary = vm_factory(
+        BASE + net(u_s_net, u_s_sink, u_s_guest_py, u_s_guest) + [
+            '-chardev', 'socket,id=red0,host=127.0.0.1,port=%d,reconnect=1'
+            % pm,
+            '-chardev', 'socket,id=red1,host=127.0.0.1,port=%d,reconnect=1'
+            % pc1,
+            '-object', 'filter-redirector,id=f1,netdev=hn0,queue=tx,'
+            'indev=red0',
+            '-object', 'filter-redirector,id=f2,netdev=hn0,queue=rx,'
+            'outdev=red1',
+            '-object', 'filter-rewriter,id=rew0,netdev=hn0,queue=all'],
+        binary=binary[pair[1]], name='secondary').launch()
+    secondary.qmp()
+
+    client = udp_socket(u_client)
+    p_guest = udp_socket(u_p_guest_py)
+    s_guest = udp_socket(u_s_guest_py)
+    for s in (client, p_guest, s_guest):
+        s.settimeout(5)
+
+    def connected():
+        text = pq.hmp('info chardev')
+        return all('%s: filename=disconnected' % cid not in text
+                   for cid in ('mirror0', 'compare1'))
+    assert wait_for(connected)
+
+    if pair[0] != 'tandem':
+        pq = None
+    return (pq, client, p_guest, s_guest,
+            lambda f: client.sendto(f, ('127.0.0.1', u_p_net)),
+            lambda f: p_guest.sendto(f, ('127.0.0.1', u_p_guest)),
+            lambda f: s_guest.sendto(f, ('127.0.0.1', u_s_guest)))
+
+
+@pytest.mark.parametrize('pair', PAIRS, ids='-'.join)
+def test_colo_proxy_two_instances(vm_factory, pair):
+    """The COLO-FT.txt 5.1/5.2 proxy topology between two Tandem
+    processes, with Python playing the client and both guests (each
+    'guest' is a socket netdev behind a hub, where the NIC would be):
+
+      client -> P.hn0 -m0-> S.red0 -f1-> S guest    (request mirrored)
+                P.hn0 ------------------> P guest
+      P guest -> P.hn0 -redire1-> compare0 -> comp0 primary_in
+      S guest -> S.hn0 -rew0-f2-> red1 -> compare1 -> comp0 secondary_in
+      comp0 -> compare_out -redire0-> P.hn0 -> client (once, if equal)
+    """
+    (pq, client, p_guest, s_guest, send_client, send_p,
+     send_s) = colo_pair(vm_factory, pair)
+    req = udp_frame(b'request', sport=5000, dport=80, src='10.0.2.2',
+                    dst='10.0.2.15')
+    send_client(req)
+    assert p_guest.recv(2000) == req
+    assert s_guest.recv(2000) == req
+
+    reply = udp_frame(b'reply', sport=80, dport=5000, ident=42)
+    send_p(reply)
+    send_s(reply)
+    assert client.recv(2000) == reply
+    if pq:
+        st = pq.command('qom-get', path='/objects/comp0', property='stats')
+        assert st['compared-udp'] == 1 and st['released'] == 1
+
+    # the guests disagree: the client gets nothing
+    send_p(udp_frame(b'reply-A', ident=43))
+    send_s(udp_frame(b'reply-B', ident=43))
+    if pq:
+        assert wait_for(lambda: pq.command(
+            'qom-get', path='/objects/comp0',
+            property='miscompares') == 1)
+    client.settimeout(0.3)
+    with pytest.raises(pysocket.timeout):
+        client.recv(2000)
+
+
+@pytest.mark.parametrize('pair', PAIRS, ids='-'.join)
+def test_colo_proxy_tcp_rewriter(vm_factory, pair):
+    """TCP through the pair: the secondary's filter-rewriter learns the
+    ISN offset from the handshake, so the SVM sees acks in its own
+    sequence space and its output is compared in the PVM's."""
+    (pq, client, p_guest, s_guest, send_client, send_p,
+     send_s) = colo_pair(vm_factory, pair)
+    send_client(tcp_frame(100, 0, 'S'))
+    assert tcp_fields(p_guest.recv(2000))[:3] == (100, 0, 2)
+    assert tcp_fields(s_guest.recv(2000))[:3] == (100, 0, 2)
+    # different ISNs: 1000 on the PVM, 5000 on the SVM
+    send_p(tcp_frame(1000, 101, 'SA', sport=80, dport=5000,
+                     src='10.0.2.15', dst='10.0.2.2'))
+    send_s(tcp_frame(5000, 101, 'SA', sport=80, dport=5000,
+                     src='10.0.2.15', dst='10.0.2.2'))
+    assert tcp_fields(client.recv(2000))[:3] == (1000, 101, 0x12)
+    send_client(tcp_frame(101, 1001, 'A'))
+    assert tcp_fields(p_guest.recv(2000))[:2] == (101, 1001)
+    assert tcp_fields(s_guest.recv(2000))[:2] == (101, 5001)   # rewritten
+    send_client(tcp_frame(101, 1001, 'PA', b'GET /'))
+    assert tcp_fields(p_guest.recv(2000))[3] == b'GET /'
+    assert tcp_fields(s_guest.recv(2000))[:2] == (101, 5001)
+    # the same answer from both guests, each in its own sequence space
+    send_p(tcp_frame(1001, 106, 'PA', b'HELLO', sport=80, dport=5000,
+                     src='10.0.2.15', dst='10.0.2.2'))
+    send_s(tcp_frame(5001, 106, 'PA', b'HELLO', sport=80, dport=5000,
+                     src='10.0.2.15', dst='10.0.2.2'))
+    seq, ack, _, payload = tcp_fields(client.recv(2000))
+    assert (seq, ack, payload) == (1001, 106, b'HELLO')
+    if pq:
+        st = pq.command('qom-get', path='/objects/comp0', property='stats')
+        assert st['compared-tcp'] >= 1 and st['miscompares-tcp'] == 0
+    # a differing answer is a miscompare and is held back
+    send_p(tcp_frame(1006, 106, 'PA', b'WORLD', sport=80, dport=5000,
+                     src='10.0.2.15', dst='10.0.2.2'))
+    send_s(tcp_frame(5006, 106, 'PA', b'WORLX', sport=80, dport=5000,
+                     src='10.0.2.15', dst='10.0.2.2'))
+    if pq:
+        assert wait_for(lambda: pq.command(
+            'qom-get', path='/objects/comp0',
+            property='stats')['miscompares-tcp'] == 1)
+    client.settimeout(0.3)
+    with pytest.raises(pysocket.timeout):
+        client.recv(2000)

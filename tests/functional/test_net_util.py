@@ -108,3 +108,28 @@ def wait_for(fn, timeout=10.0, interval=0.05):
         if time.monotonic() > deadline:
             return v
         time.sleep(interval)
+
+
+def tcp_frame(seq, ack, flags, payload=b'', sport=5000, dport=80,
+              src='10.0.2.2', dst='10.0.2.15', ident=1):
+    """An Ethernet + IPv4 + TCP frame with valid checksums.
+    flags: a string of 'S', 'A', 'F', 'P', 'R'."""
+    bits = {'F': 1, 'S': 2, 'R': 4, 'P': 8, 'A': 16}
+    fl = sum(bits[c] for c in flags)
+    tcp = struct.pack('!HHIIBBHHH', sport, dport, seq, ack, 5 << 4, fl,
+                      65535, 0, 0) + payload
+    pseudo = (socket.inet_aton(src) + socket.inet_aton(dst) +
+              struct.pack('!BBH', 0, 6, len(tcp)))
+    tcp = tcp[:16] + struct.pack('!H', ip_checksum(pseudo + tcp)) + tcp[18:]
+    hdr = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), ident, 0,
+                      64, 6, 0, socket.inet_aton(src), socket.inet_aton(dst))
+    hdr = hdr[:10] + struct.pack('!H', ip_checksum(hdr)) + hdr[12:]
+    eth = (bytes.fromhex('525400123456') + bytes.fromhex('525400abcdef') +
+           b'\x08\x00')
+    return eth + hdr + tcp
+
+
+def tcp_fields(frame):
+    """(seq, ack, flags byte, payload) of a frame made by tcp_frame()."""
+    seq, ack = struct.unpack('!II', frame[38:46])
+    return seq, ack, frame[47], frame[54:]

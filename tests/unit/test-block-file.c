@@ -343,6 +343,41 @@ static void test_backend_aio_main(void)
     g_assert(!blk_by_name("drive0"));
 }
 
+/* Two devices on one node: writes must be shared (share-rw) */
+static void test_backend_perm(void)
+{
+    g_autofree char *path = blk_test_path("perm.raw");
+    BlockDriverState *bs;
+    BlockBackend *a, *b;
+    Error *err = NULL;
+    g_autofree char *msg = NULL;
+
+    blk_test_write_file(path, 65536, 0);
+    bs = bdrv_open_image(path, "raw", false, &error_abort);
+    a = blk_new(NULL, &error_abort);
+    b = blk_new(NULL, &error_abort);
+    g_assert(blk_insert_bs(a, bs, &error_abort));
+    g_assert(blk_insert_bs(b, bs, &error_abort));
+    g_assert(blk_attach_dev(a, "/machine/peripheral/disk-a", &error_abort));
+    g_assert(blk_set_perm(a, true, false, &error_abort));
+    g_assert(!blk_set_perm(b, true, false, &err));
+    msg = g_strdup_printf("Conflicts with use by /machine/peripheral/disk-a "
+                          "as 'root', which does not allow 'write' on %s",
+                          bdrv_get_node_name(bs));
+    g_assert_cmpstr(error_get_pretty(err), ==, msg);
+    error_free(err);
+    err = NULL;
+    /* a reader that does not share writes conflicts with the writer too */
+    g_assert(!blk_set_perm(b, false, false, &err));
+    error_free_or_abort(&err);
+    /* both share-rw=on: fine */
+    g_assert(blk_set_perm(a, true, true, &error_abort));
+    g_assert(blk_set_perm(b, true, true, &error_abort));
+    blk_unref(a);
+    blk_unref(b);
+    bdrv_unref(bs);
+}
+
 typedef struct CtxThread {
     GMainContext *ctx;
     AioResult *res;
@@ -562,6 +597,7 @@ int main(int argc, char **argv)
     g_test_add_func("/block/raw/window-and-graph",
                     test_raw_window_and_graph);
     g_test_add_func("/block/backend/aio-main-loop", test_backend_aio_main);
+    g_test_add_func("/block/backend/perm", test_backend_perm);
     g_test_add_func("/block/backend/aio-iothread",
                     test_backend_aio_iothread);
     g_test_add_func("/block/graph/replace-child", test_graph_replace_child);

@@ -500,19 +500,33 @@ static void test_fuzz(void)
                                       NULL);
     g_autofree char *victim = blk_test_path("fuzz.qcow2");
     g_autofree uint8_t *orig = NULL;
-    gsize len;
+    gsize orig_len;
     GRand *rand = g_rand_new_with_seed(0x7a9d);
     BlockDriverState *bs;
     int iter, n = g_test_quick() ? 300 : 1500;
+    g_autofree uint8_t *comp = NULL;
+    gsize comp_len = 0;
 
     bs = blk_test_open(path, "qcow2", false);
     pwrite_pattern(bs, 0, 64 * 1024, 0x31);
     pwrite_pattern(bs, 3 * MiB, 8 * 1024, 0x32);
     bdrv_unref(bs);
-    g_assert(g_file_get_contents(path, (char **)&orig, &len, NULL));
+    g_assert(g_file_get_contents(path, (char **)&orig, &orig_len, NULL));
+    if (blk_test_have_tool("qemu-img")) {
+        /* a compressed image too (4k clusters: the tables are early) */
+        g_autofree char *c = blk_test_path("fuzz-comp.qcow2");
+        g_autofree char *cmd = g_strdup_printf(
+            "qemu-img convert -c -O qcow2 -o cluster_size=4096 '%s' '%s'",
+            path, c);
+
+        g_assert_cmpint(blk_test_run(cmd, NULL), ==, 0);
+        g_assert(g_file_get_contents(c, (char **)&comp, &comp_len, NULL));
+    }
 
     for (iter = 0; iter < n; iter++) {
-        g_autofree uint8_t *img = g_memdup2(orig, len);
+        bool use_comp = comp && (iter % 3 == 2);
+        gsize len = use_comp ? comp_len : orig_len;
+        g_autofree uint8_t *img = g_memdup2(use_comp ? comp : orig, len);
         int k, nflips = g_rand_int_range(rand, 1, 8);
         Error *err = NULL;
 

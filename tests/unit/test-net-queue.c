@@ -159,6 +159,12 @@ static const NetClientInfo test_client_info = {
     .receive = test_client_receive,
 };
 
+static const NetClientInfo test_nic_info = {
+    .type = NET_CLIENT_DRIVER_NIC,
+    .size = sizeof(TestClient),
+    .receive = test_client_receive,
+};
+
 #define TYPE_FILTER_TEST "filter-test"
 
 typedef struct FilterTest {
@@ -245,7 +251,7 @@ static void clients_new(void)
 {
     backend = qemu_new_net_client(&test_client_info, NULL, "test", "be0");
     backend->is_netdev = true;
-    nic = qemu_new_net_client(&test_client_info, backend, "test", "nic0");
+    nic = qemu_new_net_client(&test_nic_info, backend, "test", "nic0");
     g_string_truncate(trace_log, 0);
 }
 
@@ -335,7 +341,15 @@ static void test_flow_control(void)
     g_assert_cmpint(qemu_send_packet_async(backend, (const uint8_t *)"z", 1,
                                            NULL), ==, 1);
     g_assert_cmpint(t->received, ==, 2);
+    g_assert_false(backend->link_down);     /* a NIC's does not spread */
     qemu_set_link("nic0", true, &error_abort);
+    qemu_set_link("be0", false, &error_abort);
+    g_assert_true(nic->link_down);          /* a backend's NIC follows */
+    g_assert_cmpint(qemu_send_packet_async(backend, (const uint8_t *)"v", 1,
+                                           NULL), ==, 1);
+    g_assert_cmpint(t->received, ==, 2);
+    qemu_set_link("be0", true, &error_abort);
+    g_assert_false(nic->link_down);
     /* a stopped VM queues; starting it flushes */
     vm_stop(RUN_STATE_PAUSED);
     g_assert_cmpint(qemu_send_packet_async(backend, (const uint8_t *)"w", 1,

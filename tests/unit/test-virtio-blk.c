@@ -182,6 +182,13 @@ static void test_read_write_flush(void)
     drv_used_elem(&e.m, QN, 2, &id, &len);
     g_assert_cmpuint(id, ==, r);
     g_assert_cmpuint(len, ==, 1025);
+
+    /* block_resize: new capacity and a config interrupt */
+    g_assert_true(blk_truncate(e.blk, 2 * IMG_SIZE, &error_abort));
+    g_assert_cmpuint(virtio_config_read(&e.s->vdev, 0, 4), ==,
+                     2 * IMG_SIZE / 512);
+    g_assert_cmpuint(e.s->vdev.generation, ==, 1);
+    g_assert_true(e.s->vdev.isr & VIRTIO_ISR_CONFIG);
     env_done(&e);
 }
 
@@ -336,7 +343,7 @@ static void test_migrate_inflight(void)
     Env src, dst;
     g_autofree uint8_t *stream = NULL;
     size_t len;
-    uint16_t w;
+    uint16_t w, old;
     uint8_t file[512];
     FILE *fp;
 
@@ -347,6 +354,11 @@ static void test_migrate_inflight(void)
     kick(&src);
     g_assert_cmpuint(g_list_length(src.s->inflight), ==, 1);
     stream = vmstate_test_save(&vmstate_virtio_blk_pci, src.dev, &len);
+    /* the destination is busy too (a COLO secondary): that is dropped */
+    dst.next_desc = 8;
+    old = submit(&dst, VIRTIO_BLK_T_IN, 0, 512, true);
+    kick(&dst);
+    g_assert_cmpuint(g_list_length(dst.s->inflight), ==, 1);
     memcpy(dst.m.ram, src.m.ram, FAKE_MEM_SIZE);   /* RAM migration */
     g_assert_true(vmstate_test_load(&vmstate_virtio_blk_pci, dst.dev,
                                     stream, len, 1, &error_abort));
@@ -356,6 +368,9 @@ static void test_migrate_inflight(void)
     wait_done(&dst, 1);                /* restart BH, then the write */
     g_assert_cmpuint(status_of(&dst, w), ==, VIRTIO_BLK_S_OK);
     g_assert_cmpuint(dst.s->vq->inuse, ==, 0);
+    g_assert_cmpuint(g_list_length(dst.s->inflight), ==, 0);
+    g_assert_cmpuint(drv_used_idx(&dst.m), ==, 1);
+    g_assert_cmpuint(status_of(&dst, old), ==, 0);   /* src RAM's value */
     fp = fopen(dst.path, "rb");
     g_assert_cmpint(fseek(fp, 512, SEEK_SET), ==, 0);
     g_assert_cmpuint(fread(file, 1, sizeof(file), fp), ==, sizeof(file));

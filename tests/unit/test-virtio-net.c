@@ -317,6 +317,32 @@ static void test_link_and_vmstate(void)
     g_assert_cmpuint(e.n->rx_vq->num, ==, QN);
     g_assert_cmpuint(e.n->rx_vq->desc, ==, RX_BASE + DRV_DESC);
     g_assert_true(virtio_net_can_receive(e.n));
+
+    /* a transmit held by the net layer is sent again after a load */
+    {
+        uint8_t frame[60];
+        g_autofree uint8_t *buf = NULL;
+        size_t len;
+
+        fill_frame(frame, sizeof(frame));
+        e.peer->full = true;
+        tx_chain(&e, 0, frame, sizeof(frame));
+        virtio_queue_notify(&e.n->vdev, 1);
+        g_assert_nonnull(e.n->tx_waiting);
+        /* (not a round trip: the load rewinds the ring on purpose) */
+        buf = vmstate_test_save(&vmstate_virtio_net_pci, s, &len);
+        g_assert_true(vmstate_test_load(&vmstate_virtio_net_pci, s, buf,
+                                        len, 1, &error_abort));
+        g_assert_null(e.n->tx_waiting);
+        g_assert_cmpuint(virtqueue_avail_count(e.n->tx_vq), ==, 1);
+        e.peer->full = false;
+        qemu_flush_queued_packets(&e.peer->nc);
+        g_assert_cmpuint(e.peer->got->len, ==, 0);   /* purged */
+        virtio_queue_notify(&e.n->vdev, 1);
+        g_assert_cmpuint(e.peer->got->len, ==, 1);
+        e.m.ring_base = TX_BASE;
+        g_assert_cmpuint(drv_used_idx(&e.m), ==, 1);
+    }
     env_done(&e);
 }
 

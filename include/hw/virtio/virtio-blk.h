@@ -20,8 +20,10 @@
  * writes the status, pushes the used ring and interrupts.  A request
  * outside the disk, or with a length that is not a multiple of 512,
  * completes with IOERR; a chain without room for the header or status
- * breaks the device (DEVICE_NEEDS_RESET).  In-flight requests are
- * migrated as their head indexes and re-issued on the destination.
+ * breaks the device (DEVICE_NEEDS_RESET).  A resize of the drive
+ * (block_resize) updates the capacity with a config interrupt.
+ * In-flight requests are migrated as their head indexes and re-issued
+ * on the destination.
  */
 #ifndef HW_VIRTIO_VIRTIO_BLK_H
 #define HW_VIRTIO_VIRTIO_BLK_H

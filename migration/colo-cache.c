@@ -1,0 +1,205 @@
+/*
+ * COLO secondary RAM cache; see colo-cache.h for the layout.
+ */
+#include "qemu/osdep.h"
+#include "migration/colo-cache.h"
+
+#define PAGE COLO_CACHE_PAGE_SIZE
+#define LONG_BITS (sizeof(unsigned long) * 8)
+
+typedef struct ColoCacheBlock {
+    const void *key;
+    uint8_t *ram;
+    uint8_t *cache;
+    uint64_t pages;
+    unsigned long *pvm_dirty;
+} ColoCacheBlock;
+
+struct ColoCache {
+    GArray *blocks;             /* of ColoCacheBlock */
+    uint64_t pvm_dirty;
+};
+
+typedef struct ColoUndoPage {
+    int idx;
+    uint64_t offset;
+} ColoUndoPage;
+
+struct ColoUndo {
+    GArray *where;              /* of ColoUndoPage */
+    GByteArray *data;           /* PAGE bytes per entry of @where */
+};
+
+static ColoCacheBlock *blk(ColoCache *c, int idx)
+{
+    g_assert(idx >= 0 && (unsigned)idx < c->blocks->len);
+    return &g_array_index(c->blocks, ColoCacheBlock, idx);
+}
+
+static bool test_bit_ul(const unsigned long *map, uint64_t i)
+{
+    return (map[i / LONG_BITS] >> (i % LONG_BITS)) & 1;
+}
+
+ColoCache *colo_cache_new(void)
+{
+    ColoCache *c = g_new0(ColoCache, 1);
+
+    c->blocks = g_array_new(false, true, sizeof(ColoCacheBlock));
+    return c;
+}
+
+void colo_cache_free(ColoCache *c)
+{
+    if (!c) {
+        return;
+    }
+    for (unsigned i = 0; i < c->blocks->len; i++) {
+        ColoCacheBlock *b = blk(c, i);
+
+        g_free(b->cache);
+        g_free(b->pvm_dirty);
+    }
+    g_array_free(c->blocks, true);
+    g_free(c);
+}
+
+int colo_cache_add_block(ColoCache *c, const void *key, uint8_t *ram,
+                         uint64_t size)
+{
+    ColoCacheBlock b = {
+        .key = key,
+        .ram = ram,
+        .pages = size / PAGE,
+    };
+
+    /* Large zeroed allocations are mmap'ed: untouched pages cost nothing. */
+    b.cache = g_malloc0(b.pages * PAGE);
+    b.pvm_dirty = g_new0(unsigned long, (b.pages + LONG_BITS - 1) /
+                         LONG_BITS + 1);
+    g_array_append_val(c->blocks, b);
+    return c->blocks->len - 1;
+}
+
+int colo_cache_find(ColoCache *c, const void *key)
+{
+    for (unsigned i = 0; i < c->blocks->len; i++) {
+        if (blk(c, i)->key == key) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+unsigned colo_cache_nblocks(ColoCache *c)
+{
+    return c->blocks->len;
+}
+
+uint8_t *colo_cache_data(ColoCache *c, int idx)
+{
+    return blk(c, idx)->cache;
+}
+
+uint64_t colo_cache_pages(ColoCache *c, int idx)
+{
+    return blk(c, idx)->pages;
+}
+
+void colo_cache_backup_page(ColoCache *c, int idx, uint64_t offset)
+{
+    ColoCacheBlock *b = blk(c, idx);
+
+    if (offset / PAGE < b->pages) {
+        memcpy(b->cache + offset, b->ram + offset, PAGE);
+    }
+}
+
+void colo_cache_backup_all(ColoCache *c)
+{
+    for (unsigned i = 0; i < c->blocks->len; i++) {
+        ColoCacheBlock *b = blk(c, i);
+
+        memcpy(b->cache, b->ram, b->pages * PAGE);
+    }
+}
+
+void colo_cache_mark(ColoCache *c, int idx, uint64_t offset)
+{
+    ColoCacheBlock *b = blk(c, idx);
+    uint64_t page = offset / PAGE;
+
+    if (page < b->pages && !test_bit_ul(b->pvm_dirty, page)) {
+        b->pvm_dirty[page / LONG_BITS] |= 1UL << (page % LONG_BITS);
+        c->pvm_dirty++;
+    }
+}
+
+uint64_t colo_cache_pvm_dirty_count(ColoCache *c)
+{
+    return c->pvm_dirty;
+}
+
+uint64_t colo_cache_flush_block(ColoCache *c, int idx,
+                                const unsigned long *svm_dirty,
+                                ColoUndo *undo)
+{
+    ColoCacheBlock *b = blk(c, idx);
+    uint64_t copied = 0;
+
+    for (uint64_t w = 0; w * LONG_BITS < b->pages; w++) {
+        unsigned long bits = b->pvm_dirty[w] | (svm_dirty ? svm_dirty[w] : 0);
+
+        while (bits) {
+            uint64_t page = w * LONG_BITS + __builtin_ctzl(bits);
+            uint64_t off = page * PAGE;
+
+            bits &= bits - 1;
+            if (page >= b->pages) {
+                break;
+            }
+            if (undo) {
+                ColoUndoPage where = { idx, off };
+
+                g_array_append_val(undo->where, where);
+                g_byte_array_append(undo->data, b->ram + off, PAGE);
+            }
+            memcpy(b->ram + off, b->cache + off, PAGE);
+            copied++;
+        }
+        if (b->pvm_dirty[w]) {
+            c->pvm_dirty -= __builtin_popcountl(b->pvm_dirty[w]);
+            b->pvm_dirty[w] = 0;
+        }
+    }
+    return copied;
+}
+
+ColoUndo *colo_undo_new(void)
+{
+    ColoUndo *u = g_new0(ColoUndo, 1);
+
+    u->where = g_array_new(false, false, sizeof(ColoUndoPage));
+    u->data = g_byte_array_new();
+    return u;
+}
+
+void colo_undo_apply(ColoCache *c, ColoUndo *u)
+{
+    for (unsigned i = 0; i < u->where->len; i++) {
+        ColoUndoPage *w = &g_array_index(u->where, ColoUndoPage, i);
+
+        memcpy(blk(c, w->idx)->ram + w->offset, u->data->data + i * PAGE,
+               PAGE);
+    }
+}
+
+void colo_undo_free(ColoUndo *u)
+{
+    if (!u) {
+        return;
+    }
+    g_array_free(u->where, true);
+    g_byte_array_free(u->data, true);
+    g_free(u);
+}

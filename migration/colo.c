@@ -1,0 +1,628 @@
+/*
+ * COLO: the checkpoint loop of the primary and the secondary, failover,
+ * query-colo-status.  Wire protocol: colo-proto.h.
+ *
+ * Primary (migration thread, after the precopy stop-and-copy):
+ *
+ *   handshake, wait CHECKPOINT_READY, status device -> colo, VM resumed
+ *   loop: wait for a trigger (x-checkpoint-delay timer, colo-compare's
+ *         checkpoint request, or failover)
+ *         REQUEST -> REPLY; STOP (runstate colo); device state saved into
+ *         a bounded memory buffer; dirty RAM synced (MIGRATION_PASS);
+ *         VMSTATE_SEND + RAM + EOS; VMSTATE_SIZE + blob;
+ *         <- VMSTATE_RECEIVED; participants' checkpoint (colo-compare
+ *         releases its queues); <- VMSTATE_LOADED; RESUME.
+ *
+ * Secondary (incoming thread, after the precopy load):
+ *
+ *   handshake, RAM cache ready, SVM dirty log on, status active -> colo,
+ *   VM started, CHECKPOINT_READY
+ *   loop: <- REQUEST; STOP; REPLY; RAM into the cache (PVM-dirty marked);
+ *         device blob read whole (bounded); VMSTATE_RECEIVED; under the
+ *         BQL: flush PVM-dirty | SVM-dirty pages into RAM, load devices
+ *         (rolled back with the RAM undo log if the load fails), RESUME;
+ *         VMSTATE_LOADED.
+ *
+ * Until the whole checkpoint arrived nothing reaches the SVM's RAM or
+ * devices, so a failover or a broken link always leaves the SVM at the
+ * last complete checkpoint (plus its own execution since then).
+ *
+ * Failure: a broken link, a timeout or a bad checkpoint ends the loop:
+ * COLO_EXIT {mode, error} once, the VM keeps running, the status stays
+ * colo until x-colo-lost-heartbeat (QEMU 7.2 semantics).
+ * x-colo-lost-heartbeat performs the failover under the BQL: the link is
+ * shut down, the participants fail over (secondary), the VM runs,
+ * status colo -> completed, COLO_EXIT {mode, request} unless one was sent.
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qapi/qmp/dispatch.h"
+#include "qapi/qapi-commands-migration.h"
+#include "qapi/qapi-events-migration.h"
+#include "qemu/main-loop.h"
+#include "system/runstate.h"
+#include "io/channel.h"
+#include "migration/migration.h"
+#include "migration/ram.h"
+#include "migration/savevm.h"
+#include "migration/colo-proto.h"
+#include "migration/colo-int.h"
+#include "trace/trace-migration.h"
+
+QEMU_BUILD_BUG_ON((int)COLO_MSG_CHECKPOINT_READY !=
+                  (int)COLO_MESSAGE_CHECKPOINT_READY);
+QEMU_BUILD_BUG_ON((int)COLO_MSG_VMSTATE_LOADED !=
+                  (int)COLO_MESSAGE_VMSTATE_LOADED);
+QEMU_BUILD_BUG_ON((int)COLO_MSG__MAX != (int)COLO_MESSAGE__MAX);
+
+typedef struct Colo {
+    GMutex lock;
+    GCond cond;
+    /* side of the running COLO loop, none otherwise */
+    COLOMode mode;
+    COLOMode last_mode;
+    bool exit_sent;
+    /* a participant asked for a checkpoint */
+    bool requested;
+    ColoCheckpointReason why;
+    /* the peer link, for shutdown by a failover */
+    QEMUFile *in;
+    QEMUFile *out;
+    ColoStats stats;
+} Colo;
+
+static Colo colo;
+
+static int64_t now_us(void)
+{
+    return g_get_monotonic_time();
+}
+
+/* ---- state shared with the monitor ---- */
+
+static void set_link(QEMUFile *in, QEMUFile *out)
+{
+    g_mutex_lock(&colo.lock);
+    colo.in = in;
+    colo.out = out;
+    g_mutex_unlock(&colo.lock);
+}
+
+static void shutdown_link(void)
+{
+    g_mutex_lock(&colo.lock);
+    if (colo.in) {
+        qemu_file_shutdown(colo.in);
+    }
+    if (colo.out) {
+        qemu_file_shutdown(colo.out);
+    }
+    g_mutex_unlock(&colo.lock);
+}
+
+void colo_stats_get(ColoStats *out)
+{
+    g_mutex_lock(&colo.lock);
+    *out = colo.stats;
+    g_mutex_unlock(&colo.lock);
+}
+
+void colo_stats_add_background(uint64_t bytes)
+{
+    g_mutex_lock(&colo.lock);
+    colo.stats.background_bytes += bytes;
+    g_mutex_unlock(&colo.lock);
+}
+
+static void stats_record(ColoCheckpointReason why, uint64_t pause_us,
+                         uint64_t bytes)
+{
+    g_mutex_lock(&colo.lock);
+    colo_stats_record(&colo.stats, why, pause_us, bytes);
+    g_mutex_unlock(&colo.lock);
+}
+
+static void stats_reset(void)
+{
+    g_mutex_lock(&colo.lock);
+    memset(&colo.stats, 0, sizeof(colo.stats));
+    colo.requested = false;
+    g_mutex_unlock(&colo.lock);
+}
+
+/* The mode as QEMU reports it: from the migration status. */
+static COLOMode current_mode(void)
+{
+    if (migration_outgoing_status() == MIGRATION_STATUS_COLO) {
+        return COLO_MODE_PRIMARY;
+    }
+    if (migration_incoming_status() == MIGRATION_STATUS_COLO) {
+        return COLO_MODE_SECONDARY;
+    }
+    return COLO_MODE_NONE;
+}
+
+/* BQL held.  Emits COLO_EXIT unless this session already did. */
+static void send_exit(COLOMode mode, COLOExitReason reason)
+{
+    if (!colo.exit_sent) {
+        colo.exit_sent = true;
+        trace_colo_exit(COLOMode_str(mode), COLOExitReason_str(reason));
+        qapi_event_send_colo_exit(mode, reason);
+    }
+}
+
+/* BQL held: a VM stopped for a checkpoint runs again. */
+static void resume_if_paused(void)
+{
+    if (runstate_check(RUN_STATE_COLO)) {
+        vm_start();
+    }
+}
+
+/* ---- checkpoint triggers ---- */
+
+static void checkpoint_request(void *opaque, ColoCheckpointReason why)
+{
+    g_mutex_lock(&colo.lock);
+    if (!colo.requested) {
+        colo.requested = true;
+        colo.why = why;
+    }
+    g_cond_broadcast(&colo.cond);
+    g_mutex_unlock(&colo.lock);
+    trace_colo_checkpoint_request(colo_checkpoint_reason_str(why));
+}
+
+/*
+ * Waits for the next checkpoint trigger.  *@deadline is the periodic
+ * checkpoint's time; a new x-checkpoint-delay re-arms it from now.
+ * Returns false when a failover was requested.
+ */
+static bool wait_trigger(int64_t *deadline, uint32_t *delay,
+                         ColoCheckpointReason *why)
+{
+    bool ret = true;
+
+    g_mutex_lock(&colo.lock);
+    for (;;) {
+        uint32_t d = migrate_checkpoint_delay();
+        int64_t now = now_us();
+
+        if (failover_get_state() != FAILOVER_STATUS_NONE) {
+            ret = false;
+            break;
+        }
+        if (colo.requested) {
+            colo.requested = false;
+            *why = colo.why;
+            break;
+        }
+        if (d != *delay) {
+            *delay = d;
+            *deadline = now + (int64_t)d * 1000;
+            trace_colo_checkpoint_rescheduled(d);
+        }
+        if (now >= *deadline) {
+            *why = COLO_CHECKPOINT_REASON_PERIODIC;
+            break;
+        }
+        /* short slices: parameter changes are noticed quickly */
+        g_cond_wait_until(&colo.cond, &colo.lock,
+                          MIN(*deadline, now + 50 * 1000));
+    }
+    g_mutex_unlock(&colo.lock);
+    return ret;
+}
+
+/* ---- primary ---- */
+
+typedef struct ColoPrimary {
+    QEMUFile *to;
+    QEMUFile *from;
+    RamSaveState *rs;
+} ColoPrimary;
+
+/* BQL held.  Stops the VM and saves the device state into a buffer. */
+static QEMUFile *primary_stop_and_save(ColoPrimary *p, Error **errp)
+{
+    g_autoptr(QEMUFile) buf = NULL;
+
+    vm_stop(RUN_STATE_COLO);
+    buf = qemu_file_new_buffer_output(64 * 1024, COLO_DEVSTATE_MAX);
+    if (!qemu_savevm_state_full(buf, errp)) {
+        error_prepend(errp, "COLO: saving the device state failed: ");
+        return NULL;
+    }
+    ram_save_sync(p->rs);
+    if (migrate_cap_enabled(MIGRATION_CAPABILITY_EVENTS)) {
+        qapi_event_send_migration_pass(ram_save_stats(p->rs)->
+                                       dirty_sync_count);
+    }
+    return g_steal_pointer(&buf);
+}
+
+/*
+ * One checkpoint transaction.  Returns false with @errp on a failure,
+ * false without error when a failover interrupted it.
+ */
+static bool primary_checkpoint(ColoPrimary *p, ColoCheckpointReason why,
+                               Error **errp)
+{
+    g_autoptr(QEMUFile) buf = NULL;
+    uint64_t bytes0 = qemu_file_transferred(p->to);
+    int64_t stopped_at;
+    const uint8_t *data;
+    size_t len;
+
+    trace_colo_checkpoint_begin(colo.stats.checkpoints + 1,
+                                colo_checkpoint_reason_str(why));
+    if (!colo_proto_send(p->to, COLO_MSG_CHECKPOINT_REQUEST, errp) ||
+        !colo_proto_expect(p->from, COLO_MSG_CHECKPOINT_REPLY, errp)) {
+        return false;
+    }
+    WITH_BQL_LOCK() {
+        if (failover_get_state() != FAILOVER_STATUS_NONE) {
+            return false;
+        }
+        stopped_at = now_us();
+        buf = primary_stop_and_save(p, errp);
+    }
+    if (!buf) {
+        return false;
+    }
+    if (!colo_proto_send(p->to, COLO_MSG_VMSTATE_SEND, errp)) {
+        return false;
+    }
+    ram_save_send_pages(p->rs, p->to, false);
+    ram_save_write_eos(p->to);
+    data = qemu_file_buffer_data(buf, &len);
+    if (!colo_proto_send_blob(p->to, data, len, errp)) {
+        return false;
+    }
+    trace_colo_checkpoint_sent(qemu_file_transferred(p->to) - bytes0, len);
+    if (!colo_proto_expect(p->from, COLO_MSG_VMSTATE_RECEIVED, errp)) {
+        return false;
+    }
+    /* The SVM has the whole checkpoint: release the held output. */
+    colo_participants_checkpoint();
+    if (!colo_proto_expect(p->from, COLO_MSG_VMSTATE_LOADED, errp)) {
+        return false;
+    }
+    WITH_BQL_LOCK() {
+        resume_if_paused();
+    }
+    stats_record(why, now_us() - stopped_at,
+                 qemu_file_transferred(p->to) - bytes0);
+    trace_colo_checkpoint_end(colo.stats.checkpoints,
+                              now_us() - stopped_at);
+    return true;
+}
+
+static bool primary_handshake(ColoPrimary *p, Error **errp)
+{
+    uint32_t v;
+
+    if (!colo_proto_hello_send(p->to, COLO_PROTO_VERSION, errp)) {
+        return false;
+    }
+    v = colo_proto_hello_reply_recv(p->from, COLO_PROTO_VERSION, errp);
+    if (!v) {
+        return false;
+    }
+    trace_colo_handshake_done("primary", v);
+    return colo_proto_expect(p->from, COLO_MSG_CHECKPOINT_READY, errp);
+}
+
+/*
+ * The loop ended: on an error report it once, keep the VM running and
+ * wait (QEMU 7.2) for the operator's x-colo-lost-heartbeat.
+ */
+static void colo_end(COLOMode mode, Error *err)
+{
+    colo_set_checkpoint_request_handler(NULL, NULL);
+    WITH_BQL_LOCK() {
+        if (failover_get_state() == FAILOVER_STATUS_NONE) {
+            error_report_err(err);
+            err = NULL;
+            send_exit(mode, COLO_EXIT_REASON_ERROR);
+        }
+        resume_if_paused();
+        if (mode == COLO_MODE_SECONDARY && !runstate_is_running()) {
+            vm_start();
+        }
+    }
+    error_free(err);
+    g_mutex_lock(&colo.lock);
+    while (failover_get_state() != FAILOVER_STATUS_COMPLETED) {
+        g_cond_wait(&colo.cond, &colo.lock);
+    }
+    g_mutex_unlock(&colo.lock);
+    trace_colo_loop_end(COLOMode_str(mode));
+}
+
+static void colo_primary(QEMUFile *to, void *opaque)
+{
+    int64_t t0 = now_us();
+    ColoPrimary p = { .to = to };
+    QIOChannel *ioc = qemu_file_get_ioc(to);
+    Error *err = NULL;
+    ColoCheckpointReason why;
+    int64_t deadline;
+    uint32_t delay;
+
+    failover_reset();
+    stats_reset();
+    colo.exit_sent = false;
+    qio_channel_set_timeout(ioc, COLO_IO_TIMEOUT_MS);
+    p.from = qemu_file_new_input(ioc);
+    set_link(p.from, p.to);
+    if (!primary_handshake(&p, &err)) {
+        set_link(NULL, NULL);
+        qemu_fclose(p.from);
+        error_prepend(&err, "COLO: ");
+        error_report_err(err);
+        WITH_BQL_LOCK() {
+            migration_outgoing_set_state(MIGRATION_STATUS_DEVICE,
+                                         MIGRATION_STATUS_FAILED);
+            if (!runstate_is_running()) {
+                vm_start();
+            }
+        }
+        return;
+    }
+    WITH_BQL_LOCK() {
+        colo_ram_dirty_log_start();
+        p.rs = ram_save_new(DIRTY_CLIENT_COLO, NULL, 0);
+        migration_outgoing_set_state(MIGRATION_STATUS_DEVICE,
+                                     MIGRATION_STATUS_COLO);
+        colo.mode = COLO_MODE_PRIMARY;
+        colo_set_checkpoint_request_handler(checkpoint_request, NULL);
+        vm_start();
+        g_mutex_lock(&colo.lock);
+        colo.stats.start_pause_us = now_us() - t0;
+        g_mutex_unlock(&colo.lock);
+    }
+    trace_colo_loop_start("primary");
+    delay = migrate_checkpoint_delay();
+    deadline = now_us() + (int64_t)delay * 1000;
+    while (wait_trigger(&deadline, &delay, &why)) {
+        if (!primary_checkpoint(&p, why, &err)) {
+            break;
+        }
+        deadline = now_us() + (int64_t)delay * 1000;
+    }
+    colo_end(COLO_MODE_PRIMARY, err);
+    set_link(NULL, NULL);
+    WITH_BQL_LOCK() {
+        ram_save_free(p.rs);
+        colo_ram_dirty_log_stop();
+        colo.mode = COLO_MODE_NONE;
+    }
+    qemu_fclose(p.from);
+}
+
+/* ---- secondary ---- */
+
+typedef struct ColoSecondary {
+    QEMUFile *from;
+    QEMUFile *to;
+    QIOChannel *ioc;
+} ColoSecondary;
+
+/* BQL held, VM stopped: RAM flush then device load, all or nothing. */
+static bool secondary_apply(QEMUFile *blob, Error **errp)
+{
+    g_autoptr(ColoUndo) undo = NULL;
+    uint64_t pages;
+
+    undo = colo_ram_flush(&pages);
+    if (!qemu_loadvm_state_main(blob, errp)) {
+        colo_ram_undo(undo);
+        error_prepend(errp, "COLO: loading the checkpoint's device state "
+                      "failed: ");
+        return false;
+    }
+    trace_colo_ram_flushed(pages);
+    return true;
+}
+
+static bool secondary_checkpoint(ColoSecondary *s, Error **errp)
+{
+    g_autoptr(QEMUFile) blob = NULL;
+    RamLoadState *ls;
+    int64_t t0;
+    bool ok;
+
+    /* idle: the primary decides when; no timeout */
+    qio_channel_set_timeout(s->ioc, 0);
+    if (!colo_proto_expect(s->from, COLO_MSG_CHECKPOINT_REQUEST, errp)) {
+        return false;
+    }
+    t0 = now_us();
+    qio_channel_set_timeout(s->ioc, COLO_IO_TIMEOUT_MS);
+    WITH_BQL_LOCK() {
+        if (failover_get_state() != FAILOVER_STATUS_NONE) {
+            return false;
+        }
+        vm_stop(RUN_STATE_COLO);
+    }
+    if (!colo_proto_send(s->to, COLO_MSG_CHECKPOINT_REPLY, errp) ||
+        !colo_proto_expect(s->from, COLO_MSG_VMSTATE_SEND, errp)) {
+        return false;
+    }
+    ls = ram_load_new(colo_ram_checkpoint_ops(), NULL);
+    ok = ram_load(ls, s->from, errp);
+    ram_load_free(ls);
+    if (!ok) {
+        error_prepend(errp, "COLO: bad checkpoint RAM: ");
+        return false;
+    }
+    if (!colo_proto_expect(s->from, COLO_MSG_VMSTATE_SIZE, errp)) {
+        return false;
+    }
+    blob = qemu_get_blob(s->from, COLO_DEVSTATE_MAX, errp);
+    if (!blob) {
+        error_prepend(errp, "COLO: bad checkpoint device state: ");
+        return false;
+    }
+    if (!colo_proto_send(s->to, COLO_MSG_VMSTATE_RECEIVED, errp)) {
+        return false;
+    }
+    WITH_BQL_LOCK() {
+        if (failover_get_state() != FAILOVER_STATUS_NONE) {
+            return false;
+        }
+        if (!secondary_apply(blob, errp)) {
+            return false;
+        }
+        colo_participants_checkpoint();
+        vm_start();
+    }
+    stats_record(COLO_CHECKPOINT_REASON_PERIODIC, now_us() - t0, 0);
+    trace_colo_checkpoint_end(colo.stats.checkpoints, now_us() - t0);
+    return colo_proto_send(s->to, COLO_MSG_VMSTATE_LOADED, errp);
+}
+
+static bool secondary_handshake(ColoSecondary *s, Error **errp)
+{
+    uint32_t v = colo_proto_hello_answer(s->from, s->to, COLO_PROTO_VERSION,
+                                         errp);
+
+    if (v) {
+        trace_colo_handshake_done("secondary", v);
+    }
+    return v != 0;
+}
+
+static void colo_secondary(QEMUFile *from, QIOChannel *ioc, void *opaque)
+{
+    ColoSecondary s = { .from = from, .ioc = ioc };
+    int64_t t0 = now_us();
+    Error *err = NULL;
+    uint64_t copy_us = 0;
+
+    failover_reset();
+    stats_reset();
+    colo.exit_sent = false;
+    qio_channel_set_timeout(ioc, COLO_IO_TIMEOUT_MS);
+    s.to = qemu_file_new_output(ioc);
+    set_link(s.from, s.to);
+    if (!secondary_handshake(&s, &err)) {
+        set_link(NULL, NULL);
+        qemu_fclose(s.to);
+        error_prepend(&err, "COLO: ");
+        error_report_err(err);
+        WITH_BQL_LOCK() {
+            migration_incoming_set_state(MIGRATION_STATUS_ACTIVE,
+                                         MIGRATION_STATUS_FAILED);
+            qemu_system_exit_request(EXIT_FAILURE);
+        }
+        return;
+    }
+    WITH_BQL_LOCK() {
+        copy_us = colo_ram_cache_prepare();
+        colo_ram_dirty_log_start();
+        migration_incoming_set_state(MIGRATION_STATUS_ACTIVE,
+                                     MIGRATION_STATUS_COLO);
+        colo.mode = COLO_MODE_SECONDARY;
+        vm_start();
+        g_mutex_lock(&colo.lock);
+        colo.stats.start_pause_us = now_us() - t0;
+        g_mutex_unlock(&colo.lock);
+    }
+    trace_colo_loop_start("secondary");
+    trace_colo_ram_cache_full_copy(copy_us);
+    if (colo_proto_send(s.to, COLO_MSG_CHECKPOINT_READY, &err)) {
+        while (secondary_checkpoint(&s, &err)) {
+            /* next checkpoint */
+        }
+    }
+    colo_end(COLO_MODE_SECONDARY, err);
+    set_link(NULL, NULL);
+    WITH_BQL_LOCK() {
+        colo_ram_dirty_log_stop();
+        colo_ram_cache_release();
+        colo.mode = COLO_MODE_NONE;
+    }
+    qemu_fclose(s.to);
+}
+
+/* ---- monitor ---- */
+
+QMP_COMMAND_IMPLEMENTED(query_colo_status);
+
+COLOStatus *qmp_query_colo_status(Error **errp)
+{
+    COLOStatus *s = g_new0(COLOStatus, 1);
+
+    s->mode = current_mode();
+    s->last_mode = colo.last_mode;
+    switch (failover_get_state()) {
+    case FAILOVER_STATUS_NONE:
+        s->reason = COLO_EXIT_REASON_NONE;
+        break;
+    case FAILOVER_STATUS_COMPLETED:
+        s->reason = COLO_EXIT_REASON_REQUEST;
+        break;
+    default:
+        s->reason = s->mode != COLO_MODE_NONE ? COLO_EXIT_REASON_PROCESSING
+                                              : COLO_EXIT_REASON_ERROR;
+        break;
+    }
+    return s;
+}
+
+QMP_COMMAND_IMPLEMENTED(x_colo_lost_heartbeat);
+
+/* BQL held: the whole failover, see the file comment. */
+void qmp_x_colo_lost_heartbeat(Error **errp)
+{
+    COLOMode mode = current_mode();
+
+    if (mode == COLO_MODE_NONE) {
+        error_setg(errp, "The feature 'colo' is not enabled");
+        return;
+    }
+    if (failover_set_state(FAILOVER_STATUS_NONE, FAILOVER_STATUS_REQUIRE) !=
+        FAILOVER_STATUS_NONE) {
+        error_setg(errp, "COLO failover is already activated");
+        return;
+    }
+    trace_colo_failover_begin(COLOMode_str(mode));
+    failover_set_state(FAILOVER_STATUS_REQUIRE, FAILOVER_STATUS_ACTIVE);
+    shutdown_link();
+    if (mode == COLO_MODE_SECONDARY) {
+        colo_participants_failover();
+    }
+    resume_if_paused();
+    if (mode == COLO_MODE_PRIMARY) {
+        migration_outgoing_set_state(MIGRATION_STATUS_COLO,
+                                     MIGRATION_STATUS_COMPLETED);
+    } else {
+        migration_incoming_set_state(MIGRATION_STATUS_COLO,
+                                     MIGRATION_STATUS_COMPLETED);
+        if (!runstate_is_running()) {
+            vm_start();
+        }
+    }
+    colo.last_mode = mode;
+    send_exit(mode, COLO_EXIT_REASON_REQUEST);
+    g_mutex_lock(&colo.lock);
+    failover_set_state(FAILOVER_STATUS_ACTIVE, FAILOVER_STATUS_COMPLETED);
+    g_cond_broadcast(&colo.cond);
+    g_mutex_unlock(&colo.lock);
+}
+
+static const MigrationColoHandlers colo_handlers = {
+    .primary = colo_primary,
+    .secondary = colo_secondary,
+};
+
+static void __attribute__((constructor)) colo_init(void)
+{
+    g_mutex_init(&colo.lock);
+    g_cond_init(&colo.cond);
+    migration_set_colo_handlers(&colo_handlers, NULL);
+    colo_ram_init();
+}
