@@ -13,6 +13,9 @@ typedef struct ColoCacheBlock {
     uint8_t *cache;
     uint64_t pages;
     unsigned long *pvm_dirty;
+    /* cache pages that may be non-zero (untouched ones are zero and
+     * cost no memory; zero RAM pages are not copied over them) */
+    unsigned long *written;
 } ColoCacheBlock;
 
 struct ColoCache {
@@ -41,6 +44,36 @@ static bool test_bit_ul(const unsigned long *map, uint64_t i)
     return (map[i / LONG_BITS] >> (i % LONG_BITS)) & 1;
 }
 
+static void set_bit_ul(unsigned long *map, uint64_t i)
+{
+    map[i / LONG_BITS] |= 1UL << (i % LONG_BITS);
+}
+
+static bool page_is_zero(const uint8_t *p)
+{
+    const uint64_t *q = (const uint64_t *)p;
+
+    for (size_t i = 0; i < PAGE / sizeof(uint64_t); i++) {
+        if (q[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* cache[page] = ram[page], leaving never-written cache pages untouched
+ * when RAM holds zeros there. */
+static void backup_one(ColoCacheBlock *b, uint64_t page)
+{
+    uint64_t off = page * PAGE;
+
+    if (!test_bit_ul(b->written, page) && page_is_zero(b->ram + off)) {
+        return;
+    }
+    memcpy(b->cache + off, b->ram + off, PAGE);
+    set_bit_ul(b->written, page);
+}
+
 ColoCache *colo_cache_new(void)
 {
     ColoCache *c = g_new0(ColoCache, 1);
@@ -59,6 +92,7 @@ void colo_cache_free(ColoCache *c)
 
         g_free(b->cache);
         g_free(b->pvm_dirty);
+        g_free(b->written);
     }
     g_array_free(c->blocks, true);
     g_free(c);
@@ -77,6 +111,8 @@ int colo_cache_add_block(ColoCache *c, const void *key, uint8_t *ram,
     b.cache = g_malloc0(b.pages * PAGE);
     b.pvm_dirty = g_new0(unsigned long, (b.pages + LONG_BITS - 1) /
                          LONG_BITS + 1);
+    b.written = g_new0(unsigned long, (b.pages + LONG_BITS - 1) /
+                       LONG_BITS + 1);
     g_array_append_val(c->blocks, b);
     return c->blocks->len - 1;
 }
@@ -111,7 +147,7 @@ void colo_cache_backup_page(ColoCache *c, int idx, uint64_t offset)
     ColoCacheBlock *b = blk(c, idx);
 
     if (offset / PAGE < b->pages) {
-        memcpy(b->cache + offset, b->ram + offset, PAGE);
+        backup_one(b, offset / PAGE);
     }
 }
 
@@ -120,7 +156,9 @@ void colo_cache_backup_all(ColoCache *c)
     for (unsigned i = 0; i < c->blocks->len; i++) {
         ColoCacheBlock *b = blk(c, i);
 
-        memcpy(b->cache, b->ram, b->pages * PAGE);
+        for (uint64_t p = 0; p < b->pages; p++) {
+            backup_one(b, p);
+        }
     }
 }
 
@@ -130,7 +168,8 @@ void colo_cache_mark(ColoCache *c, int idx, uint64_t offset)
     uint64_t page = offset / PAGE;
 
     if (page < b->pages && !test_bit_ul(b->pvm_dirty, page)) {
-        b->pvm_dirty[page / LONG_BITS] |= 1UL << (page % LONG_BITS);
+        set_bit_ul(b->pvm_dirty, page);
+        set_bit_ul(b->written, page);
         c->pvm_dirty++;
     }
 }

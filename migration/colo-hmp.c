@@ -7,6 +7,7 @@
  *   x_debug_colo_hash                  SHA-256 of all guest RAM
  *   x_debug_colo_dirtier PAGES_PER_S   a thread dirtying random pages
  *                                      while the VM runs (0 stops it)
+ *   x_debug_colo_request REASON        colo_notify_checkpoint_request()
  *
  * They are not part of any QEMU interface and exist only so that tests
  * can check replication without a CPU.
@@ -21,41 +22,69 @@
 #include "system/runstate.h"
 #include "migration/colo-int.h"
 
-static const char *const reason_keys[COLO_CHECKPOINT_REASON__MAX] = {
-    [COLO_CHECKPOINT_REASON_MISCOMPARE] = "miscompare",
-    [COLO_CHECKPOINT_REASON_TIMEOUT] = "timeout",
-    [COLO_CHECKPOINT_REASON_QUEUE_FULL] = "queue-full",
-    [COLO_CHECKPOINT_REASON_PERIODIC] = "periodic",
-    [COLO_CHECKPOINT_REASON_EXTERNAL] = "external",
-};
+QMP_COMMAND_IMPLEMENTED(x_query_colo_stats);
+
+ColoCheckpointStats *qmp_x_query_colo_stats(Error **errp)
+{
+    ColoCheckpointStats *r = g_new0(ColoCheckpointStats, 1);
+    g_autofree ColoStats *s = g_new0(ColoStats, 1);
+
+    colo_stats_get(s);
+    r->checkpoints = s->checkpoints;
+    r->trigger_periodic = s->triggers[COLO_CHECKPOINT_REASON_PERIODIC];
+    r->trigger_miscompare = s->triggers[COLO_CHECKPOINT_REASON_MISCOMPARE];
+    r->trigger_timeout = s->triggers[COLO_CHECKPOINT_REASON_TIMEOUT];
+    r->trigger_queue_full = s->triggers[COLO_CHECKPOINT_REASON_QUEUE_FULL];
+    r->trigger_external = s->triggers[COLO_CHECKPOINT_REASON_EXTERNAL];
+    r->pause_last = s->pause_last_us;
+    r->pause_mean = colo_stats_pause_mean_us(s);
+    r->pause_p50 = colo_stats_pause_percentile_us(s, 50);
+    r->pause_p99 = colo_stats_pause_percentile_us(s, 99);
+    r->bytes_last = s->bytes_last;
+    r->bytes_mean = colo_stats_bytes_mean(s);
+    r->background_bytes = s->background_bytes;
+    r->start_pause = s->start_pause_us;
+    r->background_bandwidth = colo_background_bandwidth();
+    return r;
+}
 
 static void hmp_info_colo(Monitor *mon, int argc, char **argv)
 {
-    ColoStats s;
+    g_autoptr(ColoCheckpointStats) r = qmp_x_query_colo_stats(NULL);
 
-    colo_stats_get(&s);
-    monitor_printf(mon, "checkpoints: %" PRIu64 "\n", s.checkpoints);
-    monitor_printf(mon, "triggers:");
-    for (int i = 0; i < COLO_CHECKPOINT_REASON__MAX; i++) {
-        monitor_printf(mon, " %s=%" PRIu64, reason_keys[i], s.triggers[i]);
-    }
-    monitor_printf(mon, "\n");
-    monitor_printf(mon, "pause last: %" PRIu64 " us\n", s.pause_last_us);
-    monitor_printf(mon, "pause mean: %" PRIu64 " us\n",
-                   colo_stats_pause_mean_us(&s));
-    monitor_printf(mon, "pause p50: %" PRIu64 " us\n",
-                   colo_stats_pause_percentile_us(&s, 50));
-    monitor_printf(mon, "pause p99: %" PRIu64 " us\n",
-                   colo_stats_pause_percentile_us(&s, 99));
-    monitor_printf(mon, "bytes last: %" PRIu64 "\n", s.bytes_last);
-    monitor_printf(mon, "bytes mean: %" PRIu64 "\n",
-                   colo_stats_bytes_mean(&s));
+    monitor_printf(mon, "checkpoints: %" PRIu64 "\n", r->checkpoints);
+    monitor_printf(mon, "triggers: periodic=%" PRIu64 " miscompare=%" PRIu64
+                   " timeout=%" PRIu64 " queue-full=%" PRIu64
+                   " external=%" PRIu64 "\n", r->trigger_periodic,
+                   r->trigger_miscompare, r->trigger_timeout,
+                   r->trigger_queue_full, r->trigger_external);
+    monitor_printf(mon, "pause last: %" PRIu64 " us\n", r->pause_last);
+    monitor_printf(mon, "pause mean: %" PRIu64 " us\n", r->pause_mean);
+    monitor_printf(mon, "pause p50: %" PRIu64 " us\n", r->pause_p50);
+    monitor_printf(mon, "pause p99: %" PRIu64 " us\n", r->pause_p99);
+    monitor_printf(mon, "bytes last: %" PRIu64 "\n", r->bytes_last);
+    monitor_printf(mon, "bytes mean: %" PRIu64 "\n", r->bytes_mean);
     monitor_printf(mon, "background bytes: %" PRIu64 "\n",
-                   s.background_bytes);
-    monitor_printf(mon, "start pause: %" PRIu64 " us\n", s.start_pause_us);
+                   r->background_bytes);
+    monitor_printf(mon, "start pause: %" PRIu64 " us\n", r->start_pause);
+    monitor_printf(mon, "background bandwidth: %" PRIu64 " bytes/s\n",
+                   r->background_bandwidth);
 }
 
 /* ---- debug/test only ---- */
+
+static bool parse_u64(Monitor *mon, const char *s, uint64_t *v);
+
+/* Until x-colo-background-bandwidth is a migration parameter. */
+static void hmp_x_colo_background_bandwidth(Monitor *mon, int argc,
+                                            char **argv)
+{
+    uint64_t v;
+
+    if (parse_u64(mon, argv[0], &v)) {
+        colo_set_background_bandwidth(v);
+    }
+}
 
 static bool parse_u64(Monitor *mon, const char *s, uint64_t *v)
 {
@@ -95,6 +124,20 @@ static void hmp_x_debug_colo_hash(Monitor *mon, int argc, char **argv)
         g_checksum_update(ck, ram_block_host(rb), ram_block_size(rb));
     }
     monitor_printf(mon, "%s\n", g_checksum_get_string(ck));
+}
+
+/* What colo-compare does on a miscompare/timeout/full queue. */
+static void hmp_x_debug_colo_request(Monitor *mon, int argc, char **argv)
+{
+    for (int i = 0; i < COLO_CHECKPOINT_REASON__MAX; i++) {
+        if (!strcmp(argv[0], colo_checkpoint_reason_str(i))) {
+            if (!colo_notify_checkpoint_request(i)) {
+                monitor_printf(mon, "not a COLO primary\n");
+            }
+            return;
+        }
+    }
+    monitor_printf(mon, "unknown reason '%s'\n", argv[0]);
 }
 
 static struct {
@@ -153,9 +196,15 @@ static void hmp_x_debug_colo_dirtier(Monitor *mon, int argc, char **argv)
 }
 
 static const HMPCommand colo_hmp_cmds[] = {
+    { "x_colo_background_bandwidth", "bytes_per_second",
+      "EXPERIMENTAL: COLO dirty-RAM streaming between checkpoints "
+      "(0 = off)", 1, 1, false, hmp_x_colo_background_bandwidth },
     { "x_debug_colo_write", "addr byte len",
       "DEBUG/TEST ONLY: fill guest RAM with a byte", 3, 3, false,
       hmp_x_debug_colo_write },
+    { "x_debug_colo_request", "reason",
+      "DEBUG/TEST ONLY: request a checkpoint as a participant would", 1, 1,
+      false, hmp_x_debug_colo_request },
     { "x_debug_colo_hash", "",
       "DEBUG/TEST ONLY: SHA-256 of all guest RAM", 0, 0, false,
       hmp_x_debug_colo_hash },

@@ -48,6 +48,12 @@ void colo_ram_cache_release(void);
 
 /* ---- colo.c ---- */
 
+/* 64 MiB/s: far below a 10 GbE link, enough to empty most checkpoints. */
+#define COLO_BACKGROUND_BANDWIDTH_DEFAULT   (64 * 1024 * 1024)
+/* x-colo-background-bandwidth: bytes/s between checkpoints, 0 = off. */
+uint64_t colo_background_bandwidth(void);
+void colo_set_background_bandwidth(uint64_t bytes_per_second);
+
 /* A snapshot of the statistics (any thread). */
 void colo_stats_get(ColoStats *out);
 /* Adds background-transfer bytes. */

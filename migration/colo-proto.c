@@ -20,6 +20,9 @@ static const char *const msg_names[COLO_MSG__MAX] = {
 
 const char *colo_msg_name(uint32_t msg)
 {
+    if (msg == COLO_MSG_X_RAM_BACKGROUND) {
+        return "x-ram-background";
+    }
     return msg < COLO_MSG__MAX ? msg_names[msg] : "invalid";
 }
 
@@ -29,7 +32,7 @@ bool colo_proto_version_ok(uint32_t ours, uint32_t peer)
 }
 
 /* Turns a latched stream error into @errp. */
-static bool stream_ok(QEMUFile *f, const char *what, Error **errp)
+bool colo_proto_check(QEMUFile *f, const char *what, Error **errp)
 {
     Error *err = NULL;
     int ret = qemu_file_get_error_obj(f, &err);
@@ -51,14 +54,14 @@ bool colo_proto_hello_send(QEMUFile *f, uint32_t version, Error **errp)
     qemu_put_be32(f, COLO_PROTO_MAGIC);
     qemu_put_be32(f, version);
     qemu_fflush(f);
-    return stream_ok(f, "Can't send COLO handshake", errp);
+    return colo_proto_check(f, "Can't send COLO handshake", errp);
 }
 
 static bool read_magic(QEMUFile *f, Error **errp)
 {
     uint32_t magic = qemu_get_be32(f);
 
-    if (!stream_ok(f, "Can't receive COLO handshake", errp)) {
+    if (!colo_proto_check(f, "Can't receive COLO handshake", errp)) {
         return false;
     }
     if (magic != COLO_PROTO_MAGIC) {
@@ -79,7 +82,7 @@ uint32_t colo_proto_hello_answer(QEMUFile *in, QEMUFile *out,
         return 0;
     }
     peer = qemu_get_be32(in);
-    if (!stream_ok(in, "Can't receive COLO handshake", errp)) {
+    if (!colo_proto_check(in, "Can't receive COLO handshake", errp)) {
         return 0;
     }
     ok = colo_proto_version_ok(version, peer);
@@ -93,7 +96,7 @@ uint32_t colo_proto_hello_answer(QEMUFile *in, QEMUFile *out,
                    version ? version - 1 : 0, version);
         return 0;
     }
-    if (!stream_ok(out, "Can't send COLO handshake", errp)) {
+    if (!colo_proto_check(out, "Can't send COLO handshake", errp)) {
         return 0;
     }
     return MIN(peer, version);
@@ -109,7 +112,7 @@ uint32_t colo_proto_hello_reply_recv(QEMUFile *f, uint32_t version,
     }
     peer = qemu_get_be32(f);
     status = qemu_get_be32(f);
-    if (!stream_ok(f, "Can't receive COLO handshake", errp)) {
+    if (!colo_proto_check(f, "Can't receive COLO handshake", errp)) {
         return 0;
     }
     if (status != HELLO_ACCEPTED) {
@@ -132,7 +135,7 @@ bool colo_proto_send(QEMUFile *f, ColoMsg msg, Error **errp)
 {
     qemu_put_be32(f, msg);
     qemu_fflush(f);
-    return stream_ok(f, "Can't send COLO message", errp);
+    return colo_proto_check(f, "Can't send COLO message", errp);
 }
 
 bool colo_proto_send_value(QEMUFile *f, ColoMsg msg, uint64_t value,
@@ -141,7 +144,7 @@ bool colo_proto_send_value(QEMUFile *f, ColoMsg msg, uint64_t value,
     qemu_put_be32(f, msg);
     qemu_put_be64(f, value);
     qemu_fflush(f);
-    return stream_ok(f, "Can't send COLO message", errp);
+    return colo_proto_check(f, "Can't send COLO message", errp);
 }
 
 bool colo_proto_send_blob(QEMUFile *f, const uint8_t *data, uint64_t len,
@@ -150,17 +153,17 @@ bool colo_proto_send_blob(QEMUFile *f, const uint8_t *data, uint64_t len,
     qemu_put_be32(f, COLO_MSG_VMSTATE_SIZE);
     qemu_put_blob(f, data, len);
     qemu_fflush(f);
-    return stream_ok(f, "Can't send COLO device state", errp);
+    return colo_proto_check(f, "Can't send COLO device state", errp);
 }
 
 bool colo_proto_recv(QEMUFile *f, ColoMsg *msg, Error **errp)
 {
     uint32_t v = qemu_get_be32(f);
 
-    if (!stream_ok(f, "Can't receive COLO message", errp)) {
+    if (!colo_proto_check(f, "Can't receive COLO message", errp)) {
         return false;
     }
-    if (v >= COLO_MSG__MAX) {
+    if (v >= COLO_MSG__MAX && v != COLO_MSG_X_RAM_BACKGROUND) {
         error_setg(errp, "Invalid COLO message 0x%x", v);
         return false;
     }

@@ -18,6 +18,8 @@
  *   VMSTATE_SIZE, be64 n, n bytes    ---->   (device state, n bounded)
  *                                     <----  VMSTATE_RECEIVED
  *                                     <----  VMSTATE_LOADED
+ *   between checkpoints (version >= 1, our extension):
+ *   X_RAM_BACKGROUND, RAM records .. EOS ---> (into the RAM cache)
  *
  * A side accepts a peer speaking its own version N or N-1; the session
  * then runs at the lower of the two.  Every length from the peer is
@@ -42,6 +44,8 @@ typedef enum ColoMsg {
     COLO_MSG_VMSTATE_RECEIVED,
     COLO_MSG_VMSTATE_LOADED,
     COLO_MSG__MAX,
+    /* not a QAPI COLOMessage: Tandem's background RAM transfer */
+    COLO_MSG_X_RAM_BACKGROUND = 0x100,
 } ColoMsg;
 
 /** colo_msg_name: the QAPI spelling of @msg ("checkpoint-ready", ...). */
@@ -71,6 +75,12 @@ uint32_t colo_proto_hello_answer(QEMUFile *in, QEMUFile *out,
  */
 uint32_t colo_proto_hello_reply_recv(QEMUFile *f, uint32_t version,
                                      Error **errp);
+
+/**
+ * colo_proto_check: false with @errp ("@what: <cause>") if @f latched an
+ * error.
+ */
+bool colo_proto_check(QEMUFile *f, const char *what, Error **errp);
 
 /** colo_proto_send: writes and flushes @msg. */
 bool colo_proto_send(QEMUFile *f, ColoMsg msg, Error **errp);

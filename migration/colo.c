@@ -73,6 +73,28 @@ typedef struct Colo {
 
 static Colo colo;
 
+/* x-colo-background-bandwidth: bytes/s of dirty RAM sent between
+ * checkpoints (0 = off). */
+static uint64_t background_bandwidth = COLO_BACKGROUND_BANDWIDTH_DEFAULT;
+
+uint64_t colo_background_bandwidth(void)
+{
+    uint64_t v;
+
+    g_mutex_lock(&colo.lock);
+    v = background_bandwidth;
+    g_mutex_unlock(&colo.lock);
+    return v;
+}
+
+void colo_set_background_bandwidth(uint64_t bytes_per_second)
+{
+    g_mutex_lock(&colo.lock);
+    background_bandwidth = bytes_per_second;
+    g_cond_broadcast(&colo.cond);
+    g_mutex_unlock(&colo.lock);
+}
+
 static int64_t now_us(void)
 {
     return g_get_monotonic_time();
@@ -160,6 +182,50 @@ static void resume_if_paused(void)
     }
 }
 
+typedef struct ColoPrimary {
+    QEMUFile *to;
+    QEMUFile *from;
+    RamSaveState *rs;
+} ColoPrimary;
+
+/* ---- background RAM transfer (primary, both VMs running) ---- */
+
+#define BACKGROUND_SLICE_MS 20
+
+/*
+ * Sends up to one slice's worth of the pages dirtied since the last
+ * sync.  A page written again after this send is dirty again, so the
+ * next checkpoint still carries it: correctness never depends on it.
+ */
+static bool background_send(ColoPrimary *p, Error **errp)
+{
+    uint64_t bw = colo_background_bandwidth();
+    uint64_t bytes0, sent;
+
+    if (!bw) {
+        return true;
+    }
+    WITH_BQL_LOCK() {
+        ram_save_sync(p->rs);
+    }
+    if (!ram_save_pending(p->rs)) {
+        return true;
+    }
+    bytes0 = qemu_file_transferred(p->to);
+    qemu_file_set_rate_limit(p->to, MAX(bw * BACKGROUND_SLICE_MS / 1000,
+                                        4096));
+    qemu_file_reset_rate_limit(p->to);
+    qemu_put_be32(p->to, COLO_MSG_X_RAM_BACKGROUND);
+    ram_save_send_pages(p->rs, p->to, true);
+    ram_save_write_eos(p->to);
+    qemu_fflush(p->to);
+    qemu_file_set_rate_limit(p->to, 0);
+    sent = qemu_file_transferred(p->to) - bytes0;
+    colo_stats_add_background(sent);
+    trace_colo_background_sent(sent, ram_save_pending(p->rs));
+    return colo_proto_check(p->to, "Can't send COLO background RAM", errp);
+}
+
 /* ---- checkpoint triggers ---- */
 
 static void checkpoint_request(void *opaque, ColoCheckpointReason why)
@@ -175,28 +241,30 @@ static void checkpoint_request(void *opaque, ColoCheckpointReason why)
 }
 
 /*
- * Waits for the next checkpoint trigger.  *@deadline is the periodic
- * checkpoint's time; a new x-checkpoint-delay re-arms it from now.
- * Returns false when a failover was requested.
+ * Waits for the next checkpoint trigger, streaming dirty RAM in the
+ * background meanwhile.  *@deadline is the periodic checkpoint's time; a
+ * new x-checkpoint-delay re-arms it from now.  Returns false when a
+ * failover was requested or (with @errp) the background send failed.
  */
-static bool wait_trigger(int64_t *deadline, uint32_t *delay,
-                         ColoCheckpointReason *why)
+static bool wait_trigger(ColoPrimary *p, int64_t *deadline, uint32_t *delay,
+                         ColoCheckpointReason *why, Error **errp)
 {
-    bool ret = true;
-
-    g_mutex_lock(&colo.lock);
     for (;;) {
         uint32_t d = migrate_checkpoint_delay();
         int64_t now = now_us();
+        int64_t slice;
+        bool bg;
 
+        g_mutex_lock(&colo.lock);
         if (failover_get_state() != FAILOVER_STATUS_NONE) {
-            ret = false;
-            break;
+            g_mutex_unlock(&colo.lock);
+            return false;
         }
         if (colo.requested) {
             colo.requested = false;
             *why = colo.why;
-            break;
+            g_mutex_unlock(&colo.lock);
+            return true;
         }
         if (d != *delay) {
             *delay = d;
@@ -205,23 +273,22 @@ static bool wait_trigger(int64_t *deadline, uint32_t *delay,
         }
         if (now >= *deadline) {
             *why = COLO_CHECKPOINT_REASON_PERIODIC;
-            break;
+            g_mutex_unlock(&colo.lock);
+            return true;
         }
         /* short slices: parameter changes are noticed quickly */
+        bg = background_bandwidth != 0;
+        slice = (bg ? BACKGROUND_SLICE_MS : 50) * 1000;
         g_cond_wait_until(&colo.cond, &colo.lock,
-                          MIN(*deadline, now + 50 * 1000));
+                          MIN(*deadline, now + slice));
+        g_mutex_unlock(&colo.lock);
+        if (bg && !background_send(p, errp)) {
+            return false;
+        }
     }
-    g_mutex_unlock(&colo.lock);
-    return ret;
 }
 
 /* ---- primary ---- */
-
-typedef struct ColoPrimary {
-    QEMUFile *to;
-    QEMUFile *from;
-    RamSaveState *rs;
-} ColoPrimary;
 
 /* BQL held.  Stops the VM and saves the device state into a buffer. */
 static QEMUFile *primary_stop_and_save(ColoPrimary *p, Error **errp)
@@ -326,6 +393,8 @@ static void colo_end(COLOMode mode, Error *err)
             error_report_err(err);
             err = NULL;
             send_exit(mode, COLO_EXIT_REASON_ERROR);
+            /* the peer learns at once instead of by its timeout */
+            shutdown_link();
         }
         resume_if_paused();
         if (mode == COLO_MODE_SECONDARY && !runstate_is_running()) {
@@ -357,40 +426,35 @@ static void colo_primary(QEMUFile *to, void *opaque)
     qio_channel_set_timeout(ioc, COLO_IO_TIMEOUT_MS);
     p.from = qemu_file_new_input(ioc);
     set_link(p.from, p.to);
-    if (!primary_handshake(&p, &err)) {
-        set_link(NULL, NULL);
-        qemu_fclose(p.from);
-        error_prepend(&err, "COLO: ");
-        error_report_err(err);
-        WITH_BQL_LOCK() {
-            migration_outgoing_set_state(MIGRATION_STATUS_DEVICE,
-                                         MIGRATION_STATUS_FAILED);
-            if (!runstate_is_running()) {
-                vm_start();
-            }
-        }
-        return;
-    }
+    /*
+     * The whole state is on the wire: the PVM runs again at once, its
+     * writes from now on go to the first checkpoint.  It does not wait
+     * for the secondary to finish loading the precopy stream.
+     */
     WITH_BQL_LOCK() {
         colo_ram_dirty_log_start();
         p.rs = ram_save_new(DIRTY_CLIENT_COLO, NULL, 0);
         migration_outgoing_set_state(MIGRATION_STATUS_DEVICE,
                                      MIGRATION_STATUS_COLO);
         colo.mode = COLO_MODE_PRIMARY;
-        colo_set_checkpoint_request_handler(checkpoint_request, NULL);
         vm_start();
         g_mutex_lock(&colo.lock);
         colo.stats.start_pause_us = now_us() - t0;
         g_mutex_unlock(&colo.lock);
     }
     trace_colo_loop_start("primary");
-    delay = migrate_checkpoint_delay();
-    deadline = now_us() + (int64_t)delay * 1000;
-    while (wait_trigger(&deadline, &delay, &why)) {
-        if (!primary_checkpoint(&p, why, &err)) {
-            break;
-        }
+    if (primary_handshake(&p, &err)) {
+        colo_set_checkpoint_request_handler(checkpoint_request, NULL);
+        delay = migrate_checkpoint_delay();
         deadline = now_us() + (int64_t)delay * 1000;
+        while (wait_trigger(&p, &deadline, &delay, &why, &err)) {
+            if (!primary_checkpoint(&p, why, &err)) {
+                break;
+            }
+            deadline = now_us() + (int64_t)delay * 1000;
+        }
+    } else {
+        error_prepend(&err, "COLO: ");
     }
     colo_end(COLO_MODE_PRIMARY, err);
     set_link(NULL, NULL);
@@ -427,6 +491,25 @@ static bool secondary_apply(QEMUFile *blob, Error **errp)
     return true;
 }
 
+/* Pages the primary streams between checkpoints: into the cache. */
+static bool secondary_background(ColoSecondary *s, Error **errp)
+{
+    RamLoadState *ls = ram_load_new(colo_ram_checkpoint_ops(), NULL);
+    uint64_t bytes0 = qemu_file_transferred(s->from);
+    bool ok;
+
+    qio_channel_set_timeout(s->ioc, COLO_IO_TIMEOUT_MS);
+    ok = ram_load(ls, s->from, errp);
+    ram_load_free(ls);
+    qio_channel_set_timeout(s->ioc, 0);
+    if (!ok) {
+        error_prepend(errp, "COLO: bad background RAM: ");
+        return false;
+    }
+    colo_stats_add_background(qemu_file_transferred(s->from) - bytes0);
+    return true;
+}
+
 static bool secondary_checkpoint(ColoSecondary *s, Error **errp)
 {
     g_autoptr(QEMUFile) blob = NULL;
@@ -436,8 +519,24 @@ static bool secondary_checkpoint(ColoSecondary *s, Error **errp)
 
     /* idle: the primary decides when; no timeout */
     qio_channel_set_timeout(s->ioc, 0);
-    if (!colo_proto_expect(s->from, COLO_MSG_CHECKPOINT_REQUEST, errp)) {
-        return false;
+    for (;;) {
+        ColoMsg msg;
+
+        if (!colo_proto_recv(s->from, &msg, errp)) {
+            return false;
+        }
+        if (msg == COLO_MSG_CHECKPOINT_REQUEST) {
+            break;
+        }
+        if (msg != COLO_MSG_X_RAM_BACKGROUND) {
+            error_setg(errp, "Unexpected COLO message %s, expected %s",
+                       colo_msg_name(msg),
+                       colo_msg_name(COLO_MSG_CHECKPOINT_REQUEST));
+            return false;
+        }
+        if (!secondary_background(s, errp)) {
+            return false;
+        }
     }
     t0 = now_us();
     qio_channel_set_timeout(s->ioc, COLO_IO_TIMEOUT_MS);

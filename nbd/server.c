@@ -120,7 +120,9 @@ static void client_expect(NBDClient *c, NBDClientState state, uint32_t need)
     if (c->in != c->hdr) {
         g_free(c->in);
     }
-    c->in = need <= sizeof(c->hdr) ? c->hdr : g_malloc(need);
+    /* payloads get their own buffer: they are handed over */
+    c->in = state == NBD_CS_OPT_DATA || state == NBD_CS_REQ_PAYLOAD ?
+            g_malloc(need) : c->hdr;
     c->in_len = 0;
     c->in_need = need;
 }

@@ -1013,6 +1013,19 @@ static bool object_is_late(const char *type)
            strcmp(type, "colo-compare") == 0;
 }
 
+static bool object_error_is_parse_phase(Error *err)
+{
+    const char *msg = error_get_pretty(err);
+
+    /* "expects a network backend id" is found when the filter attaches
+     * to its netdev, i.e. at creation. */
+    return g_str_has_prefix(msg, "Parameter '") &&
+           (g_str_has_suffix(msg, "' is missing") ||
+            strstr(msg, "' does not accept value '") ||
+            (strstr(msg, "' expects ") &&
+             !g_str_has_suffix(msg, "a network backend id")));
+}
+
 static void create_objects(bool late)
 {
     for (guint i = 0; i < cfg.opts->len; i++) {
@@ -1037,12 +1050,21 @@ static void create_objects(bool late)
                 error_report("invalid object type: %s", type ? type : "");
                 exit(1);
             }
+            fflush(stdout);
             exit(0);
         }
         if (type && object_is_late(type) != late) {
             continue;
         }
         if (!user_creatable_add_qdict(props, &err)) {
+            /*
+             * QEMU checks the option's shape (missing or ill-typed members)
+             * while parsing it, with the option as location, and creates
+             * the object later, without one.  Keep that split visible.
+             */
+            if (!object_error_is_parse_phase(err)) {
+                loc_set_none();
+            }
             error_report_err(err);
             exit(1);
         }
@@ -1316,6 +1338,7 @@ static void create_machine(void)
     }
     ms->accel = g_strdup(cfg.accel);
     ms->ram_size = cfg.ram_size_set ? cfg.ram_size : mc->default_ram_size;
+    ms->ram_size_explicit = cfg.ram_size_set;
     ms->cpu_model = g_strdup(cfg.cpu);
     ms->kernel_filename = g_strdup(cfg.kernel);
     ms->initrd_filename = g_strdup(cfg.initrd);
@@ -1428,6 +1451,8 @@ int qemu_main(int argc, char **argv)
     create_machine();
     create_objects(true);
     create_devices();
+    /* Like QEMU: one reset of the fully built machine before it runs. */
+    qemu_system_reset(SHUTDOWN_CAUSE_NONE);
     qemu_chr_resume_mux_open();
 
     if (cfg.incoming) {

@@ -133,13 +133,8 @@ static bool pc_init_ram(PCBoard *b, Error **errp)
                        "times.", ms->ram_backend_id);
             return false;
         }
-        /*
-         * Without -m the backend gives the size; vl.c does not tell us
-         * whether -m was given, so the default size stands for "not
-         * given" (an explicit "-m 128M" with another backend size is
-         * therefore accepted).
-         */
-        if (size == MACHINE_GET_CLASS(ms)->default_ram_size) {
+        /* Without -m the backend gives the size. */
+        if (!ms->ram_size_explicit) {
             size = host_memory_backend_get_size(be);
             ms->ram_size = size;
         }

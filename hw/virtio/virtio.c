@@ -207,6 +207,7 @@ void virtio_queue_notify(VirtIODevice *vdev, unsigned int n)
 
 void *virtio_pop(VirtIODevice *vdev, VirtQueue *vq, size_t sz)
 {
+    uint16_t used = vq->used_idx;
     void *elem;
 
     if (!virtio_driver_ok(vdev)) {
@@ -215,6 +216,8 @@ void *virtio_pop(VirtIODevice *vdev, VirtQueue *vq, size_t sz)
     elem = virtqueue_pop(vq, sz);
     if (!elem && vq->broken) {
         virtio_error(vdev, "malformed descriptor chain");
+    } else if (vq->used_idx != used) {
+        virtio_notify(vdev, vq);     /* empty chains were returned */
     }
     return elem;
 }

@@ -266,4 +266,24 @@ const char *nbd_export_node_name(NBDExport *exp);
 /** nbd_server_exports: the exports (NBDExport *), in creation order */
 GList *nbd_server_exports(NBDServer *srv);
 
+/*
+ * The process-wide server of QMP/HMP (nbd/nbd-qmp.c); BLOCK_EXPORT_DELETED
+ * is emitted for every export removed.
+ */
+bool nbd_qmp_server_start(const IOSocketAddress *addr,
+                          uint32_t max_connections, Error **errp);
+bool nbd_qmp_server_stop(Error **errp);
+/** nbd_qmp_server: the running server, or NULL */
+NBDServer *nbd_qmp_server(void);
+/**
+ * nbd_qmp_export_add: export drive or node @device as @name (NULL: the
+ * device name), with export id @id (NULL: the name).
+ */
+bool nbd_qmp_export_add(const char *id, const char *device,
+                        const char *name, const char *description,
+                        bool writable, Error **errp);
+/** nbd_qmp_export_remove: by export name, or by id if @by_id */
+bool nbd_qmp_export_remove(const char *name, bool by_id, bool hard,
+                           Error **errp);
+
 #endif

@@ -43,6 +43,7 @@ struct MachineState {
     char *cpu_type;         /* from -cpu, NULL = default */
     char *cpu_model;        /* -cpu argument as given */
     uint64_t ram_size;
+    bool ram_size_explicit; /* -m was given */
     char *ram_backend_id;   /* -machine memory-backend= */
     int smp_cpus;
     char *kernel_filename;

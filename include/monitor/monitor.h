@@ -9,6 +9,8 @@
 #ifndef MONITOR_MONITOR_H
 #define MONITOR_MONITOR_H
 
+#include "qapi/error.h"
+
 typedef struct Monitor Monitor;
 typedef struct Chardev Chardev;
 

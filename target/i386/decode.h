@@ -226,6 +226,15 @@ static inline QEMU_ALWAYS_INLINE uint64_t ld_rm(DecodeCtx *s, int ot)
     return cpu_ld(s->env, ea_addr(s), ot_bytes(ot));
 }
 
+/* the r/m operand of a read-modify-write instruction */
+static inline QEMU_ALWAYS_INLINE uint64_t ld_rm_rmw(DecodeCtx *s, int ot)
+{
+    if (s->mod == 3) {
+        return get_reg(s, ot, s->rm);
+    }
+    return cpu_ld_rmw(s->env, ea_addr(s), ot_bytes(ot));
+}
+
 static inline QEMU_ALWAYS_INLINE void st_rm(DecodeCtx *s, int ot, uint64_t v)
 {
     if (s->mod == 3) {

@@ -3,11 +3,15 @@
  * opcode map (integer instructions).  The 0F map is in exec0f.c, SSE in
  * sse.c, x87 in fpu.c.
  *
- * Each instruction decodes from the host page of RIP (found through the
- * soft TLB's fetch tag), executes, and commits RIP last, so a fault leaves
- * the architectural state of the instruction start for the exception.
- * Events (interrupts, NMI, kicks) are polled between instructions through
- * one atomic word, env->interrupt_request.
+ * Each instruction is first looked up in the decoded-instruction cache
+ * (fastpath.c.inc, keyed by the host = guest-physical address of its
+ * first byte); common forms run from there.  Everything else decodes from
+ * the host page of RIP (found through the soft TLB's fetch tag).  Both
+ * paths commit RIP last, so a fault leaves the architectural state of the
+ * instruction start for the exception.  Events (interrupts, NMI, kicks)
+ * are polled between instructions through one atomic word,
+ * env->interrupt_request; the STI/MOV SS shadow delays that by one
+ * instruction.
  */
 #include "qemu/osdep.h"
 #include "decode.h"
@@ -595,7 +599,8 @@ run:
                     set_reg(s, ot, s->reg, v);
                 }
             } else {        /* E, G */
-                v = alu_op(env, op, ot, ld_rm(s, ot),
+                v = alu_op(env, op, ot,
+                           op == 7 ? ld_rm(s, ot) : ld_rm_rmw(s, ot),
                            get_reg(s, ot, s->reg));
                 if (op != 7) {
                     st_rm(s, ot, v);
@@ -677,7 +682,8 @@ run:
         decode_modrm(s);
         op = (s->modrm >> 3) & 7;
         w = b == 0x83 ? sext(fetch_b(s), 0) : get_imm(s, ot);
-        v = alu_op(env, op, ot, ld_rm(s, ot), w);
+        v = alu_op(env, op, ot, op == 7 ? ld_rm(s, ot) : ld_rm_rmw(s, ot),
+                   w);
         if (op != 7) {
             st_rm(s, ot, v);
         }
@@ -855,7 +861,7 @@ run:
             cnt = env->regs[R_ECX] & 0xff;
         }
         cnt &= ot == 3 ? 0x3f : 0x1f;
-        v = ld_rm(s, ot);
+        v = ld_rm_rmw(s, ot);
         /* a zero count still writes (and zero-extends) the destination */
         st_rm(s, ot, shift_op(env, (s->modrm >> 3) & 7, ot, v, cnt));
         break;
@@ -976,10 +982,10 @@ run:
             alu_op(env, 4, ot, ld_rm(s, ot), w);
             break;
         case 2:
-            st_rm(s, ot, ~ld_rm(s, ot) & zmask(ot));
+            st_rm(s, ot, ~ld_rm_rmw(s, ot) & zmask(ot));
             break;
         case 3:
-            v = ld_rm(s, ot);
+            v = ld_rm_rmw(s, ot);
             st_rm(s, ot, alu_op(env, 5, ot, 0, v));
             break;
         default:
@@ -1021,9 +1027,11 @@ run:
         switch (op) {
         case 0:
         case 1:
-            env->cc_src2 = cc_compute_c(env);
-            v = (ld_rm(s, ot) + (op ? -1 : 1)) & zmask(ot);
+            /* CF is kept; commit flag state only after the store */
+            t = cc_compute_c(env);
+            v = (ld_rm_rmw(s, ot) + (op ? -1 : 1)) & zmask(ot);
             st_rm(s, ot, v);
+            env->cc_src2 = t;
             env->cc_dst = v;
             env->cc_op = CC_OP(op ? CC_G_DEC : CC_G_INC, ot);
             break;

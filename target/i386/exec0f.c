@@ -235,7 +235,7 @@ static void do_cmpxchg(DecodeCtx *s, int ot)
 {
     CPUX86State *env = s->env;
     uint64_t acc = get_reg(s, ot, R_EAX);
-    uint64_t d = ld_rm(s, ot);
+    uint64_t d = ld_rm_rmw(s, ot);
 
     alu_op(env, 7, ot, acc, d);
     if (acc == d) {
@@ -557,7 +557,7 @@ bool exec_0f(DecodeCtx *s)
             ot = 0;
         }
         decode_modrm(s);
-        v = ld_rm(s, ot);
+        v = ld_rm_rmw(s, ot);
         w = get_reg(s, ot, s->reg);
         t = alu_op(env, 0, ot, v, w);
         if (s->mod == 3) {

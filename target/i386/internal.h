@@ -131,6 +131,27 @@ static inline void cpu_st_mmu(CPUX86State *env, uint64_t va, unsigned size,
     cpu_st_slow(env, va, size, val, mmu);
 }
 
+uint64_t cpu_ld_rmw_slow(CPUX86State *env, uint64_t va, unsigned size,
+                         int mmu);
+
+/*
+ * Load for a read-modify-write: the page is checked for writing first,
+ * so the store that follows cannot fault after flags were computed (and
+ * a fault reports a write, as the hardware does for RMW instructions).
+ */
+static inline uint64_t cpu_ld_rmw(CPUX86State *env, uint64_t va,
+                                  unsigned size)
+{
+    int mmu = cpu_mmu_idx(env);
+    X86TLBEntry *e = tlb_entry(env, mmu, va);
+
+    if (likely(e->tag_write == (va & TARGET_PAGE_MASK) &&
+               (va & ~TARGET_PAGE_MASK) + size <= TARGET_PAGE_SIZE)) {
+        return load_host((void *)(uintptr_t)(va + e->addend), size);
+    }
+    return cpu_ld_rmw_slow(env, va, size, mmu);
+}
+
 static inline uint64_t cpu_ld(CPUX86State *env, uint64_t va, unsigned size)
 {
     return cpu_ld_mmu(env, va, size, cpu_mmu_idx(env));

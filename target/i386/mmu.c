@@ -359,6 +359,14 @@ void cpu_st_slow(CPUX86State *env, uint64_t va, unsigned size, uint64_t val,
     }
 }
 
+uint64_t cpu_ld_rmw_slow(CPUX86State *env, uint64_t va, unsigned size,
+                         int mmu)
+{
+    probe_write(env, va, mmu);
+    probe_write(env, va + size - 1, mmu);
+    return cpu_ld_slow(env, va, size, mmu);
+}
+
 const uint8_t *cpu_fetch_page(CPUX86State *env, uint64_t va)
 {
     int mmu = cpu_mmu_idx(env);

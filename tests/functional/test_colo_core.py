@@ -218,3 +218,209 @@ def test_idle_errors(vm_factory):
                               'reason': 'none'}
     r = c.cmd('x-colo-lost-heartbeat')
     assert r['error']['desc'] == "The feature 'colo' is not enabled"
+
+
+MAGIC = struct.pack('>I', 0x544e4443)
+
+
+class Proxy:
+    """A TCP man in the middle between the PVM and the SVM: finds our
+    COLO handshake in the primary's stream and lets a test rewrite the
+    primary's bytes from there on (mangle(offset_after_hello, data))."""
+
+    def __init__(self, target_port, mangle, stall_at=None):
+        self.target_port = target_port
+        self.mangle = mangle
+        self.stall_at = stall_at
+        self.lsock = socket.socket()
+        self.lsock.bind(('127.0.0.1', 0))
+        self.lsock.listen(1)
+        self.port = self.lsock.getsockname()[1]
+        self.hello_end = None
+        self.sent = 0
+        self.tail = b''
+        threading.Thread(target=self.run, daemon=True).start()
+
+    def run(self):
+        a, _ = self.lsock.accept()
+        b = socket.create_connection(('127.0.0.1', self.target_port))
+        threading.Thread(target=self.pump, args=(b, a, False),
+                         daemon=True).start()
+        self.pump(a, b, True)
+
+    def pump(self, src, dst, from_primary):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if from_primary:
+                    data = self.rewrite(data)
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def rewrite(self, data):
+        base = self.sent
+        self.sent += len(data)
+        if self.hello_end is None:
+            window = self.tail + data
+            i = window.find(MAGIC + struct.pack('>I', 1))
+            if i < 0:
+                self.tail = window[-7:]
+                return data
+            self.hello_end = base - len(self.tail) + i + 8
+        out = bytearray(data)
+        for k in range(len(out)):
+            off = base + k - self.hello_end
+            if self.stall_at is not None and off >= self.stall_at:
+                # the primary's bytes from here on never arrive
+                return bytes(out[:k])
+            if off >= -4:
+                out[k] = self.mangle(off, out[k])
+        return bytes(out)
+
+
+def start_proxied(vm_factory, mangle, stall_at=None, delay=200):
+    dst = vm_factory(ARGS + ['-incoming', 'tcp:127.0.0.1:0'], name='svm')
+    dst.launch()
+    src = vm_factory(ARGS + ['-S'], name='pvm')
+    src.launch()
+    s, d = qmp_of(src), qmp_of(dst)
+    enable_events(s)
+    enable_events(d)
+    s.command('migrate-set-capabilities', capabilities=[
+        {'capability': 'x-colo', 'state': True}])
+    s.command('migrate-set-parameters', **{'x-checkpoint-delay': delay})
+    port = d.command('query-migrate')['socket-address'][0]['port']
+    proxy = Proxy(int(port), mangle, stall_at)
+    assert s.command('migrate', uri='tcp:127.0.0.1:%d' % proxy.port) == {}
+    return src, dst, s, d
+
+
+def test_peer_of_another_protocol_version_is_refused(vm_factory):
+    def bump_version(off, byte):
+        # the be32 version right after the magic: 1 -> 9
+        return 9 if off == -1 else byte
+
+    src, dst, s, d = start_proxied(vm_factory, bump_version)
+    e = wait_event(s, 'COLO_EXIT', timeout=15)
+    assert e['data'] == {'mode': 'primary', 'reason': 'error'}
+    wait_runstate(s, 'running')
+    assert dst.wait(timeout=20) != 0
+    assert 'COLO protocol version mismatch: peer speaks version 9' in \
+        dst.read_stderr()
+    assert 'refused version 1' in src.read_stderr()
+    assert s.command('x-colo-lost-heartbeat') == {}
+    assert colo_status(s) == {'mode': 'none', 'last-mode': 'primary',
+                              'reason': 'request'}
+    assert s.command('query-status')['status'] == 'running'
+
+
+def test_corrupted_checkpoint(vm_factory):
+    def corrupt_ram(off, byte):
+        # after REQUEST (4 bytes) and VMSTATE_SEND (4 bytes): RAM records
+        return 0xff if 8 <= off < 24 else byte
+
+    src, dst, s, d = start_proxied(vm_factory, corrupt_ram)
+    wait_status(d, ('colo',))
+    e = wait_event(d, 'COLO_EXIT', timeout=15)
+    assert e['data'] == {'mode': 'secondary', 'reason': 'error'}
+    assert 'bad checkpoint RAM' in dst.read_stderr()
+    wait_runstate(d, 'running')
+    e = wait_event(s, 'COLO_EXIT', timeout=15)
+    assert e['data'] == {'mode': 'primary', 'reason': 'error'}
+    wait_runstate(s, 'running')
+    assert d.command('x-colo-lost-heartbeat') == {}
+    assert colo_status(d) == {'mode': 'none', 'last-mode': 'secondary',
+                              'reason': 'request'}
+    assert dst.proc.poll() is None and src.proc.poll() is None
+
+
+def test_stats_and_participant_triggers(vm_factory):
+    src, dst, s, d = start_colo(vm_factory, delay=100000)
+    st = s.command('x-query-colo-stats')
+    assert st['checkpoints'] == 0
+    assert st['background-bandwidth'] == 64 << 20
+    assert st['start-pause'] < 1000000
+    s.events.clear()
+    s.hmp('x_debug_colo_request miscompare')
+    wait_event(s, 'RESUME')
+    s.hmp('x_debug_colo_request timeout')
+    deadline = time.monotonic() + 10
+    while (s.command('x-query-colo-stats')['checkpoints'] < 2 and
+           time.monotonic() < deadline):
+        time.sleep(0.05)
+    st = s.command('x-query-colo-stats')
+    assert st['checkpoints'] == 2
+    assert st['trigger-miscompare'] == 1
+    assert st['trigger-timeout'] == 1
+    assert st['trigger-periodic'] == 0
+    assert st['pause-p99'] >= st['pause-p50'] > 0
+    assert st['bytes-last'] > 0
+    text = info_colo(s)
+    assert text['checkpoints'] == '2'
+    assert 'miscompare=1' in text['triggers']
+    assert d.command('x-query-colo-stats')['checkpoints'] == 2
+    # the secondary is not the one that takes requests
+    assert 'not a COLO primary' in d.hmp('x_debug_colo_request periodic')
+
+
+def keep(off, byte):
+    return byte
+
+
+def test_failover_on_secondary_mid_checkpoint(vm_factory):
+    """The primary's stream stops inside the first checkpoint's RAM: a
+    failover on the secondary returns at once, the SVM runs from the
+    last complete state (the precopy's), the partial checkpoint is
+    dropped."""
+    src, dst, s, d = start_proxied(vm_factory, keep, stall_at=200,
+                                   delay=100000)
+    wait_status(d, ('colo',))
+    wait_status(s, ('colo',))
+    h0 = d.hmp('x_debug_colo_hash').strip()
+    assert h0 == s.hmp('x_debug_colo_hash').strip()
+    s.hmp('x_debug_colo_write 0x0 0x77 1048576')
+    d.events.clear()
+    s.command('migrate-set-parameters', **{'x-checkpoint-delay': 100})
+    wait_event(d, 'STOP', timeout=5)
+    time.sleep(0.3)
+    assert d.command('query-status')['status'] == 'colo'
+    t0 = time.monotonic()
+    assert d.command('x-colo-lost-heartbeat') == {}
+    assert time.monotonic() - t0 < 1
+    assert d.command('query-status')['status'] == 'running'
+    assert colo_status(d) == {'mode': 'none', 'last-mode': 'secondary',
+                              'reason': 'request'}
+    exits = [e['data'] for e in d.events if e['event'] == 'COLO_EXIT']
+    assert exits == [{'mode': 'secondary', 'reason': 'request'}]
+    assert d.hmp('x_debug_colo_hash').strip() == h0
+    time.sleep(0.3)
+    assert [e for e in d.events if e['event'] == 'COLO_EXIT'] == \
+        [e for e in d.events if e['event'] == 'COLO_EXIT'][:1]
+
+
+def test_peer_silent_mid_checkpoint(vm_factory):
+    """Neither side hangs when the link goes silent inside a checkpoint:
+    both time out, report COLO_EXIT error once and keep running."""
+    src, dst, s, d = start_proxied(vm_factory, keep, stall_at=200,
+                                   delay=200)
+    e = wait_event(s, 'COLO_EXIT', timeout=20)
+    assert e['data'] == {'mode': 'primary', 'reason': 'error'}
+    e = wait_event(d, 'COLO_EXIT', timeout=20)
+    assert e['data'] == {'mode': 'secondary', 'reason': 'error'}
+    wait_runstate(s, 'running')
+    wait_runstate(d, 'running')
+    assert 'Timed out' in src.read_stderr() + dst.read_stderr()
+    assert colo_status(s)['mode'] == 'primary'
+    assert colo_status(d)['mode'] == 'secondary'
+    assert s.command('x-colo-lost-heartbeat') == {}
+    assert d.command('x-colo-lost-heartbeat') == {}
+    assert s.command('query-migrate')['status'] == 'completed'
+    assert d.command('query-migrate')['status'] == 'completed'

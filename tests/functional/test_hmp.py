@@ -52,7 +52,7 @@ def test_human_monitor_command(tandem_none):
     assert c.hmp('stop') == ''
     assert c.get_event('STOP') is not None
     assert c.hmp('info status') == 'VM status: paused\r\n'
-    assert c.hmp('info colo') == "unknown command: 'info colo'\r\n"
+    assert c.hmp('info nosuch') == "unknown command: 'info nosuch'\r\n"
     assert c.hmp('help stop') == 'stop|s  -- stop emulation\r\n'
     version = c.hmp('info version')
     assert version.startswith('7.2.22')

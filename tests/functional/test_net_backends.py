@@ -196,3 +196,28 @@ def test_tap_in_netns(vm_factory, tmp_path):
         assert before.strip().isdigit()
     finally:
         subprocess.run(['ip', 'netns', 'del', ns])
+
+
+def test_socket_stream_garbage_drops_connection(vm_factory):
+    """A peer announcing an oversized frame is disconnected (bounded, no
+    allocation of what it claims); the listener accepts a new peer."""
+    p_listen, = free_ports(1)
+    u_local, u_remote = free_ports(2, socket.SOCK_DGRAM)
+    vm = vm_factory(BASE + [
+        '-netdev', 'socket,id=a,listen=127.0.0.1:%d' % p_listen,
+        '-netdev', 'hubport,id=pa,hubid=0,netdev=a',
+        '-netdev', 'socket,id=b,udp=127.0.0.1:%d,localaddr=127.0.0.1:%d'
+        % (u_remote, u_local),
+        '-netdev', 'hubport,id=pb,hubid=0,netdev=b']).launch()
+    c = vm.qmp()
+    out = udp_socket(u_remote)
+    out.settimeout(5)
+    bad = connect(p_listen)
+    bad.sendall(struct.pack('!I', 0x7fffffff) + b'x' * 64)
+    bad.settimeout(5)
+    assert bad.recv(100) == b''         # closed by Tandem
+    good = connect(p_listen)
+    f = udp_frame(b'after garbage')
+    good.sendall(encode(f))
+    assert out.recv(2000) == f
+    assert c.command('query-status')['status'] == 'running'

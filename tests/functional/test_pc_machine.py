@@ -174,6 +174,14 @@ def test_libvirt_start_sequence(libvirt_vm):
         'qemu64-x86_64-cpu'
     assert q.command('qom-get', path='/objects/pc.ram',
                      property='size') == 134217728
+    r = q.cmd('object-del', id='pc.ram')
+    assert r['error']['desc'] == "object 'pc.ram' is in use, can not be " \
+        'deleted'
+    q.command('object-add', **{'qom-type': 'memory-backend-memfd',
+                               'id': 'spare', 'size': 1 << 20,
+                               'share': True})
+    assert q.command('qom-get', path='/objects/spare', property='share')
+    q.command('object-del', id='spare')
     assert q.command('query-iothreads') == []
     q.command('qom-list', path='/machine/peripheral')
 

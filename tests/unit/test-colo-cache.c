@@ -67,6 +67,10 @@ static void test_backup_and_undo(void)
     colo_cache_backup_page(c, idx, 3 * PG);
     g_assert_cmpuint(cache[3 * PG + 7], ==, 0x42);
     g_assert_cmpuint(cache[4 * PG], ==, 0);
+    /* a page that became zero again is copied: the cache had data */
+    memset(ram + 3 * PG, 0, PG);
+    colo_cache_backup_page(c, idx, 3 * PG);
+    g_assert_cmpuint(cache[3 * PG + 7], ==, 0);
     memset(ram, 0x55, NPAGES * PG);
     colo_cache_backup_all(c);
     g_assert_cmpuint(cache[NPAGES * PG - 1], ==, 0x55);

@@ -81,7 +81,7 @@ static void env_init(Env *e, bool read_only, const char *serial)
 
 static void env_done(Env *e)
 {
-    object_unparent(OBJECT(e->dev));
+    qdev_unplug_and_remove(e->dev);
     blk_unref(e->blk);
     g_assert_cmpint(e->m.maps, ==, 0);
     fake_mem_free(&e->m);

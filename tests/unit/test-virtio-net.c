@@ -102,7 +102,7 @@ static void env_init(Env *e, bool vnet_hdr, bool mergeable)
 
 static void env_done(Env *e)
 {
-    object_unparent(OBJECT(e->dev));
+    qdev_unplug_and_remove(e->dev);
     g_ptr_array_unref(e->peer->got);
     qemu_del_net_client(&e->peer->nc);
     g_assert_cmpint(e->m.maps, ==, 0);

@@ -198,12 +198,9 @@ static void negotiate(Caps *c, uint32_t hi, uint32_t lo, bool expect_ok)
 
 static DeviceState *make_device(void)
 {
-    DeviceState *host = i440fx_host_new(&error_abort);
     DeviceState *dev;
     static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc };
 
-    pci_bus_set_msi(i440fx_host_get_bus(host), msi_hook, NULL);
-    i440fx_host_route_intx(host, qemu_allocate_irqs(gsi_handler, NULL, 24));
     dev = qdev_new(TYPE_VIRTIO_NET_PCI);
     qdev_prop_set_string(dev, "addr", "03.0");
     qdev_prop_set_macaddr(dev, "mac", mac);
@@ -354,6 +351,7 @@ static void test_driver_flow(void)
     g_assert_cmphex(common(&c, VIRTIO_PCI_COMMON_Q_MSIX, 2), ==, 0xffff);
 
     /* properties QEMU users pass */
+    qdev_unplug_and_remove(dev);
     dev = qdev_new(TYPE_VIRTIO_NET_PCI);
     qdev_prop_set_string(dev, "disable-legacy", "on");
     qdev_prop_set_uint32(dev, "vectors", 4);
@@ -366,14 +364,108 @@ static void test_driver_flow(void)
     object_unref(OBJECT(dev));
 }
 
+/*
+ * A guest poking random values at random places of the config space,
+ * BAR 4 and the MSI-X table, with rings pointing anywhere in (or out of)
+ * RAM: the device may break, the process must not.
+ */
+static void test_fuzz(void)
+{
+    DeviceState *dev = make_device();
+    VirtIONet *n = &VIRTIO_NET_PCI(dev)->net;
+    GRand *r = g_rand_new_with_seed(0x5eed);
+    uint8_t *ramp = ram_block_host(ram);
+    static const unsigned sizes[] = { 1, 2, 4 };
+    Caps c;
+    int i, broken = 0, msis = msi_count;
+
+    find_caps(&c);
+    cfg_write(0x20, BAR4_ADDR, 4);
+    cfg_write(0x24, 0, 4);
+    cfg_write(0x14, BAR1_ADDR, 4);
+    cfg_write(0x04, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 2);
+    /* random guest RAM in the first MiB: rings and descriptors */
+    for (i = 0; i < 1024 * 1024; i++) {
+        ramp[i] = g_rand_int(r);
+    }
+    for (i = 0; i < 200000; i++) {
+        unsigned size = sizes[g_rand_int_range(r, 0, 3)];
+        uint32_t val = g_rand_int(r);
+        uint32_t off;
+
+        switch (g_rand_int_range(r, 0, 8)) {
+        case 0:
+            /* keep the BARs and command where they are */
+            off = g_rand_int_range(r, 0x40, 0x100) & ~(size - 1);
+            cfg_write(off, val, size);
+            break;
+        case 1:
+            cfg_read(g_rand_int_range(r, 0, 0x100) & ~(size - 1), size);
+            break;
+        case 2:
+            off = g_rand_int_range(r, 0, VIRTIO_PCI_COMMON_SIZE / 2) * 2;
+            size = off & 2 ? 2 : sizes[g_rand_int_range(r, 1, 3)];
+            if (g_rand_boolean(r)) {
+                val = g_rand_int_range(r, 0, 4);    /* selectors, enable */
+            } else if (off >= VIRTIO_PCI_COMMON_Q_DESCLO) {
+                val = (off & 4) ? 0 : val & 0xffff0; /* inside RAM */
+            }
+            if (off == VIRTIO_PCI_COMMON_Q_SIZE) {
+                val = 1 << g_rand_int_range(r, 0, 10);
+            }
+            common_st(&c, off, size, val);
+            break;
+        case 3:
+            mmio_st(BAR4_ADDR + g_rand_int_range(r, 0, 0x4000), size, val);
+            break;
+        case 4:
+            mmio_ld(BAR4_ADDR + g_rand_int_range(r, 0, 0x4000), size);
+            break;
+        case 5:
+            mmio_st(BAR4_ADDR + c.notify_off + 4 * g_rand_int_range(r, 0, 3),
+                    2, 0);
+            break;
+        case 6:
+            mmio_st(BAR1_ADDR + g_rand_int_range(r, 0, 0x1000), size, val);
+            break;
+        default:
+            if (g_rand_boolean(r)) {
+                broken += !!(status(&c) & VIRTIO_CONFIG_S_NEEDS_RESET);
+                common_st(&c, VIRTIO_PCI_COMMON_STATUS, 1, 0xf);
+            } else {
+                uint8_t pkt[64] = { 0 };
+                struct iovec iov = { pkt, g_rand_int_range(r, 0, 64) };
+
+                virtio_net_receive_iov(n, &iov, 1);
+            }
+            break;
+        }
+    }
+    /* the fuzzing reached the rings and the interrupts */
+    g_assert_cmpint(broken, >, 0);
+    g_assert_cmpint(msi_count, >, msis);
+    /* still a working device after a reset */
+    common_st(&c, VIRTIO_PCI_COMMON_STATUS, 1, 0);
+    g_assert_cmpuint(status(&c), ==, 0);
+    g_assert_false(n->vdev.broken);
+    g_rand_free(r);
+    qdev_unplug_and_remove(dev);
+}
+
 int main(int argc, char **argv)
 {
+    DeviceState *host;
+
     g_test_init(&argc, &argv, NULL);
     qemu_init_main_loop(&error_abort);
     bql_lock();
     ram = ram_block_new("pc.ram", RAM_SIZE, &error_abort);
     memory_region_init_ram(&ram_mr, ram, 0, "ram", RAM_SIZE);
     memory_region_add_subregion(get_system_memory(), 0, &ram_mr);
+    host = i440fx_host_new(&error_abort);
+    pci_bus_set_msi(i440fx_host_get_bus(host), msi_hook, NULL);
+    i440fx_host_route_intx(host, qemu_allocate_irqs(gsi_handler, NULL, 24));
     g_test_add_func("/virtio/pci/driver-flow", test_driver_flow);
+    g_test_add_func("/virtio/pci/fuzz", test_fuzz);
     return g_test_run();
 }

@@ -141,6 +141,15 @@ static void test_permissions(void)
     g_assert_cmpint(run1(LOAD, 3), ==, -1);
     g_assert_cmpint(run1(STORE, 3), ==, EXCP_PF);
     g_assert_cmphex(pushed_error(), ==, PF_P | PF_W | PF_U);
+    /*
+     * read-modify-write on a read-only page: the fault reports a write and
+     * the pushed RFLAGS are those before the instruction (CF=1 kept for
+     * the ADC that is re-executed after the fault is fixed)
+     */
+    x86_cpu_set_eflags(env, 2 | CC_C);
+    g_assert_cmpint(run1("\x48\x11\x18", 3, 0), ==, EXCP_PF);  /* adc */
+    g_assert_cmphex(pushed_error(), ==, PF_P | PF_W);
+    g_assert_cmphex(get64(env->regs[R_ESP] + 24) & CC_ALL, ==, CC_C);
     /* supervisor write: faults with WP=1, allowed with WP=0 */
     g_assert_cmpint(run1(STORE, 0), ==, EXCP_PF);
     g_assert_cmphex(pushed_error(), ==, PF_P | PF_W);
