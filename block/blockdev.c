@@ -392,6 +392,18 @@ bool drive_del(const char *id, Error **errp)
     GList *l;
 
     if (!blk) {
+        /* Like QEMU 7.2, a monitor-owned node (drive_add -n) is deleted
+         * by node name: COLO-FT does "drive_del replication0". */
+        if (bdrv_find_node(id)) {
+            Error *local_err = NULL;
+
+            qmp_blockdev_del(id, &local_err);
+            if (local_err) {
+                error_propagate(errp, local_err);
+                return false;
+            }
+            return true;
+        }
         error_setg(errp, "Device '%s' not found", id);
         return false;
     }

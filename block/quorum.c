@@ -44,7 +44,8 @@ void quorum_set_default_report(QuorumReportFn *fn, void *opaque)
 }
 
 static void quorum_report_bad(BlockDriverState *bs, BdrvChild *c,
-                              int64_t offset, int64_t bytes, int ret)
+                              QuorumOp op, int64_t offset, int64_t bytes,
+                              int ret)
 {
     BDRVQuorumState *s = bs->opaque;
 
@@ -52,7 +53,7 @@ static void quorum_report_bad(BlockDriverState *bs, BdrvChild *c,
     trace_quorum_report_bad(bs->node_name, c->bs->node_name, offset, bytes,
                             ret);
     if (s->report) {
-        s->report(s->report_opaque, bs, c->bs, offset, bytes, ret);
+        s->report(s->report_opaque, bs, c->bs, op, offset, bytes, ret);
     }
 }
 
@@ -174,7 +175,7 @@ static int quorum_read_fifo(BlockDriverState *bs, int64_t offset,
         if (ret == 0) {
             return 0;
         }
-        quorum_report_bad(bs, c, offset, bytes, ret);
+        quorum_report_bad(bs, c, QUORUM_OP_READ, offset, bytes, ret);
     }
     return ret;
 }
@@ -200,7 +201,8 @@ static int quorum_read_vote(BlockDriverState *bs, int64_t offset,
         bufs[i] = g_malloc(bytes);
         rets[i] = bdrv_pread(kids[i], offset, bytes, bufs[i], flags);
         if (rets[i] < 0) {
-            quorum_report_bad(bs, kids[i], offset, bytes, rets[i]);
+            quorum_report_bad(bs, kids[i], QUORUM_OP_READ, offset, bytes,
+                              rets[i]);
         }
     }
     for (i = 0; i < n; i++) {
@@ -227,7 +229,8 @@ static int quorum_read_vote(BlockDriverState *bs, int64_t offset,
     qemu_iovec_from_buf(qiov, 0, bufs[best], bytes);
     for (i = 0; i < n; i++) {
         if (rets[i] == 0 && memcmp(bufs[i], bufs[best], bytes)) {
-            quorum_report_bad(bs, kids[i], offset, bytes, -EIO);
+            quorum_report_bad(bs, kids[i], QUORUM_OP_READ, offset, bytes,
+                              -EIO);
             if (s->rewrite_corrupted) {
                 bdrv_pwrite(kids[i], offset, bytes, bufs[best], 0);
             }
@@ -254,6 +257,9 @@ static int quorum_preadv(BlockDriverState *bs, int64_t offset,
 typedef int QuorumWriteFn(BdrvChild *c, int64_t offset, int64_t bytes,
                           QEMUIOVector *qiov, int flags);
 
+static int quorum_do_flush(BdrvChild *c, int64_t offset, int64_t bytes,
+                           QEMUIOVector *qiov, int flags);
+
 /* Run @fn on every child; success if at least threshold succeed. */
 static int quorum_write_all(BlockDriverState *bs, QuorumWriteFn *fn,
                             int64_t offset, int64_t bytes,
@@ -271,7 +277,9 @@ static int quorum_write_all(BlockDriverState *bs, QuorumWriteFn *fn,
             ok++;
         } else {
             err = ret;
-            quorum_report_bad(bs, c, offset, bytes, ret);
+            quorum_report_bad(bs, c, fn == quorum_do_flush ?
+                              QUORUM_OP_FLUSH : QUORUM_OP_WRITE,
+                              offset, bytes, ret);
         }
     }
     return ok >= s->threshold ? 0 : err;

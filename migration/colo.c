@@ -318,7 +318,7 @@ static bool primary_checkpoint(ColoPrimary *p, ColoCheckpointReason why,
 {
     g_autoptr(QEMUFile) buf = NULL;
     uint64_t bytes0 = qemu_file_transferred(p->to);
-    int64_t stopped_at;
+    int64_t stopped_at = 0;
     const uint8_t *data;
     size_t len;
 
@@ -390,6 +390,9 @@ static void colo_end(COLOMode mode, Error *err)
     colo_set_checkpoint_request_handler(NULL, NULL);
     WITH_BQL_LOCK() {
         if (failover_get_state() == FAILOVER_STATUS_NONE) {
+            if (!err) {
+                error_setg(&err, "COLO stopped unexpectedly");
+            }
             error_report_err(err);
             err = NULL;
             send_exit(mode, COLO_EXIT_REASON_ERROR);
@@ -491,6 +494,25 @@ static bool secondary_apply(QEMUFile *blob, Error **errp)
     return true;
 }
 
+/*
+ * A parser failed on @f: if the stream itself broke (peer gone, timeout)
+ * report that cause rather than the parser's view of it.  Returns false.
+ */
+static bool stream_failure(QEMUFile *f, Error **errp, const char *what)
+{
+    Error *cause = NULL;
+
+    if (!colo_proto_check(f, what, &cause) && errp) {
+        error_free(*errp);
+        *errp = cause;
+    } else if (cause) {
+        error_free(cause);
+    } else {
+        error_prepend(errp, "%s: ", what);
+    }
+    return false;
+}
+
 /* Pages the primary streams between checkpoints: into the cache. */
 static bool secondary_background(ColoSecondary *s, Error **errp)
 {
@@ -503,8 +525,7 @@ static bool secondary_background(ColoSecondary *s, Error **errp)
     ram_load_free(ls);
     qio_channel_set_timeout(s->ioc, 0);
     if (!ok) {
-        error_prepend(errp, "COLO: bad background RAM: ");
-        return false;
+        return stream_failure(s->from, errp, "COLO: bad background RAM");
     }
     colo_stats_add_background(qemu_file_transferred(s->from) - bytes0);
     return true;
@@ -554,16 +575,15 @@ static bool secondary_checkpoint(ColoSecondary *s, Error **errp)
     ok = ram_load(ls, s->from, errp);
     ram_load_free(ls);
     if (!ok) {
-        error_prepend(errp, "COLO: bad checkpoint RAM: ");
-        return false;
+        return stream_failure(s->from, errp, "COLO: bad checkpoint RAM");
     }
     if (!colo_proto_expect(s->from, COLO_MSG_VMSTATE_SIZE, errp)) {
         return false;
     }
     blob = qemu_get_blob(s->from, COLO_DEVSTATE_MAX, errp);
     if (!blob) {
-        error_prepend(errp, "COLO: bad checkpoint device state: ");
-        return false;
+        return stream_failure(s->from, errp,
+                              "COLO: bad checkpoint device state");
     }
     if (!colo_proto_send(s->to, COLO_MSG_VMSTATE_RECEIVED, errp)) {
         return false;

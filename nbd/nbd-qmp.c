@@ -6,6 +6,7 @@
 #include "qemu/osdep.h"
 #include "block/nbd.h"
 #include "block/block_int.h"
+#include "block/quorum.h"
 #include "io/channel-socket.h"
 #include "system/block-backend.h"
 #include "qapi/qapi-commands-block-export.h"
@@ -222,4 +223,68 @@ BlockExportInfoList *qmp_query_block_exports(Error **errp)
         QAPI_LIST_APPEND(tail, info);
     }
     return head;
+}
+
+/*
+ * QUORUM_REPORT_BAD: quorum reports from request threads; the event is
+ * emitted from the main loop (an idle source of the default context),
+ * at most once a second per child node, as QEMU's monitor throttles it.
+ */
+typedef struct QuorumBad {
+    QuorumOp op;
+    char *node;
+    int64_t sector;
+    int64_t count;
+    int ret;
+} QuorumBad;
+
+static GMutex quorum_bad_lock;
+static GHashTable *quorum_bad_last;     /* node name -> gint64 time */
+
+static gboolean quorum_bad_emit(gpointer opaque)
+{
+    QuorumBad *b = opaque;
+
+    qapi_event_send_quorum_report_bad((QuorumOpType)b->op, b->ret < 0,
+                                      b->ret < 0 ? g_strerror(-b->ret) :
+                                      NULL, b->node, b->sector, b->count);
+    g_free(b->node);
+    g_free(b);
+    return G_SOURCE_REMOVE;
+}
+
+static void quorum_bad_report(void *opaque, BlockDriverState *bs,
+                              BlockDriverState *child, QuorumOp op,
+                              int64_t offset, int64_t bytes, int ret)
+{
+    const char *node = bdrv_get_node_name(child);
+    gint64 now = g_get_monotonic_time();
+    gpointer last;
+    QuorumBad *b;
+
+    g_mutex_lock(&quorum_bad_lock);
+    if (!quorum_bad_last) {
+        quorum_bad_last = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                g_free, NULL);
+    }
+    last = g_hash_table_lookup(quorum_bad_last, node);
+    if (last && now - GPOINTER_TO_SIZE(last) < G_USEC_PER_SEC) {
+        g_mutex_unlock(&quorum_bad_lock);
+        return;
+    }
+    g_hash_table_insert(quorum_bad_last, g_strdup(node),
+                        GSIZE_TO_POINTER(now));
+    g_mutex_unlock(&quorum_bad_lock);
+    b = g_new0(QuorumBad, 1);
+    b->op = op;
+    b->node = g_strdup(node);
+    b->sector = offset / BDRV_SECTOR_SIZE;
+    b->count = DIV_ROUND_UP(offset + bytes, BDRV_SECTOR_SIZE) - b->sector;
+    b->ret = ret;
+    g_idle_add(quorum_bad_emit, b);
+}
+
+static void __attribute__((constructor)) quorum_qmp_init(void)
+{
+    quorum_set_default_report(quorum_bad_report, NULL);
 }

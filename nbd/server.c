@@ -1,6 +1,8 @@
 /*
  * NBD server: fixed newstyle handshake, structured replies, NBD_OPT_GO,
- * read/write/flush/trim/write-zeroes/cache/block status.
+ * read/write/flush/trim/write-zeroes/cache/block status.  This file has
+ * the clients' I/O, the transmission phase and the exports; the option
+ * phase is in server-handshake.c, the shared types in server-internal.h.
  *
  * Everything runs in the main loop with the BQL held.  Each client is a
  * state machine fed by a non-blocking socket:
@@ -30,75 +32,9 @@
 #include "io/channel-util.h"
 #include "qemu/main-loop.h"
 #include "trace/trace-nbd.h"
+#include "nbd/server-internal.h"
 
 #define NBD_MAX_OUT_BYTES (64 * 1024 * 1024)
-
-typedef enum NBDClientState {
-    NBD_CS_CLIENT_FLAGS,
-    NBD_CS_OPT_HEADER,
-    NBD_CS_OPT_DATA,
-    NBD_CS_REQ_HEADER,
-    NBD_CS_REQ_PAYLOAD,
-    NBD_CS_CLOSING,
-} NBDClientState;
-
-/* Why a client went away (trace) */
-enum {
-    NBD_CLOSE_EOF,
-    NBD_CLOSE_PROTOCOL,
-    NBD_CLOSE_DISC,
-    NBD_CLOSE_SERVER,
-};
-
-typedef struct NBDClient NBDClient;
-
-struct NBDExport {
-    NBDServer *srv;
-    char *id;
-    char *name;
-    char *description;
-    char *node_name;
-    BlockBackend *blk;
-    bool writable;
-};
-
-struct NBDServer {
-    int listen_fd;
-    int port;
-    uint32_t max_connections;
-    GList *exports;             /* NBDExport * */
-    GList *clients;             /* NBDClient * (open sockets) */
-    NBDExportDeletedFn *deleted_cb;
-    void *deleted_opaque;
-};
-
-struct NBDClient {
-    NBDServer *srv;
-    int fd;
-    int refcnt;
-    NBDClientState state;
-    uint8_t hdr[NBD_REQUEST_SIZE];
-    uint8_t *in;                /* hdr or a payload buffer */
-    uint32_t in_len, in_need;
-    GByteArray *out;
-    size_t out_pos;
-    uint32_t opt;
-    uint32_t opt_len;
-    unsigned n_opts;
-    bool no_zeroes;
-    bool structured;
-    bool meta_base;
-    NBDRequest req;
-    NBDExport *exp;
-    int inflight;
-};
-
-typedef struct NBDRequestData {
-    NBDClient *client;
-    NBDRequest req;
-    uint8_t *buf;
-    QEMUIOVector qiov;
-} NBDRequestData;
 
 static void client_update_handlers(NBDClient *c);
 static void client_close(NBDClient *c, int reason);
@@ -114,7 +50,7 @@ static void client_unref(NBDClient *c)
     }
 }
 
-static void client_expect(NBDClient *c, NBDClientState state, uint32_t need)
+void nbd_client_expect(NBDClient *c, NBDClientState state, uint32_t need)
 {
     c->state = state;
     if (c->in != c->hdr) {
@@ -196,261 +132,6 @@ static void client_close(NBDClient *c, int reason)
     c->state = NBD_CS_CLOSING;
     c->srv->clients = g_list_remove(c->srv->clients, c);
     client_unref(c);
-}
-
-/* Handshake */
-
-static void opt_reply(NBDClient *c, uint32_t type, const void *data,
-                      uint32_t len)
-{
-    nbd_put_option_reply(c->out, c->opt, type, data, len);
-}
-
-static void opt_error(NBDClient *c, uint32_t type, const char *msg)
-{
-    opt_reply(c, type, msg, msg ? strlen(msg) : 0);
-}
-
-static NBDExport *server_lookup(NBDServer *srv, const char *name)
-{
-    NBDExport *exp = nbd_export_find(srv, name);
-
-    if (!exp && !*name && srv->exports && !srv->exports->next) {
-        exp = srv->exports->data;       /* "" is the only export */
-    }
-    return exp;
-}
-
-static uint16_t export_flags(NBDClient *c, NBDExport *exp)
-{
-    uint16_t f = NBD_FLAG_HAS_FLAGS | NBD_FLAG_SEND_FLUSH |
-                 NBD_FLAG_SEND_FUA | NBD_FLAG_SEND_CACHE;
-
-    if (exp->writable) {
-        f |= NBD_FLAG_SEND_TRIM | NBD_FLAG_SEND_WRITE_ZEROES;
-    } else {
-        f |= NBD_FLAG_READ_ONLY | NBD_FLAG_CAN_MULTI_CONN;
-    }
-    if (c->structured) {
-        f |= NBD_FLAG_SEND_DF;
-    }
-    return f;
-}
-
-static uint64_t export_size(NBDExport *exp)
-{
-    int64_t len = blk_getlength(exp->blk);
-
-    return len < 0 ? 0 : len;
-}
-
-static void opt_send_info(NBDClient *c, NBDExport *exp, uint16_t type)
-{
-    g_autoptr(GByteArray) b = g_byte_array_new();
-    const char *s;
-
-    nbd_put16(b, type);
-    switch (type) {
-    case NBD_INFO_EXPORT:
-        nbd_put64(b, export_size(exp));
-        nbd_put16(b, export_flags(c, exp));
-        break;
-    case NBD_INFO_NAME:
-    case NBD_INFO_DESCRIPTION:
-        s = type == NBD_INFO_NAME ? exp->name : exp->description;
-        if (!s) {
-            return;
-        }
-        g_byte_array_append(b, (const uint8_t *)s, strlen(s));
-        break;
-    case NBD_INFO_BLOCK_SIZE:
-        nbd_put32(b, 1);
-        nbd_put32(b, 4096);
-        nbd_put32(b, NBD_MAX_PAYLOAD);
-        break;
-    default:
-        return;
-    }
-    opt_reply(c, NBD_REP_INFO, b->data, b->len);
-}
-
-static void opt_go(NBDClient *c, const uint8_t *data)
-{
-    NBDOptGo go;
-    NBDExport *exp;
-    int i;
-
-    if (!nbd_parse_opt_go(data, c->opt_len, &go)) {
-        opt_error(c, NBD_REP_ERR_INVALID, "malformed NBD_OPT_GO/INFO");
-        return;
-    }
-    exp = server_lookup(c->srv, go.name);
-    if (!exp) {
-        opt_error(c, NBD_REP_ERR_UNKNOWN, "export not found");
-        nbd_opt_go_clear(&go);
-        return;
-    }
-    opt_send_info(c, exp, NBD_INFO_EXPORT);
-    for (i = 0; i < go.n_info; i++) {
-        if (go.info[i] != NBD_INFO_EXPORT) {
-            opt_send_info(c, exp, go.info[i]);
-        }
-    }
-    opt_reply(c, NBD_REP_ACK, NULL, 0);
-    nbd_opt_go_clear(&go);
-    if (c->opt == NBD_OPT_GO) {
-        c->exp = exp;
-        client_expect(c, NBD_CS_REQ_HEADER, NBD_REQUEST_SIZE);
-    }
-}
-
-static bool opt_export_name(NBDClient *c, const uint8_t *data)
-{
-    g_autofree char *name = g_strndup((const char *)data, c->opt_len);
-    g_autoptr(GByteArray) b = g_byte_array_new();
-    NBDExport *exp = server_lookup(c->srv, name);
-
-    if (!exp || strlen(name) != c->opt_len) {
-        return false;
-    }
-    nbd_put64(b, export_size(exp));
-    nbd_put16(b, export_flags(c, exp));
-    g_byte_array_append(c->out, b->data, b->len);
-    if (!c->no_zeroes) {
-        static const uint8_t zeroes[124];
-
-        g_byte_array_append(c->out, zeroes, sizeof(zeroes));
-    }
-    c->exp = exp;
-    client_expect(c, NBD_CS_REQ_HEADER, NBD_REQUEST_SIZE);
-    return true;
-}
-
-static void opt_list(NBDClient *c)
-{
-    GList *l;
-
-    if (c->opt_len) {
-        opt_error(c, NBD_REP_ERR_INVALID, "NBD_OPT_LIST has no payload");
-        return;
-    }
-    for (l = c->srv->exports; l; l = l->next) {
-        NBDExport *exp = l->data;
-        g_autoptr(GByteArray) b = g_byte_array_new();
-
-        nbd_put32(b, strlen(exp->name));
-        g_byte_array_append(b, (const uint8_t *)exp->name,
-                            strlen(exp->name));
-        if (exp->description) {
-            g_byte_array_append(b, (const uint8_t *)exp->description,
-                                strlen(exp->description));
-        }
-        opt_reply(c, NBD_REP_SERVER, b->data, b->len);
-    }
-    opt_reply(c, NBD_REP_ACK, NULL, 0);
-}
-
-static bool meta_query_matches(const char *q)
-{
-    return !strcmp(q, "base:allocation") || !strcmp(q, "base:");
-}
-
-static void opt_meta_context(NBDClient *c, const uint8_t *data)
-{
-    g_autofree char *name = NULL;
-    g_autoptr(GPtrArray) queries = NULL;
-    bool set = c->opt == NBD_OPT_SET_META_CONTEXT;
-    bool found = false;
-    guint i;
-
-    if (set && !c->structured) {
-        opt_error(c, NBD_REP_ERR_INVALID, "structured replies required");
-        return;
-    }
-    if (!nbd_parse_meta_queries(data, c->opt_len, &name, &queries)) {
-        opt_error(c, NBD_REP_ERR_INVALID, "malformed meta context request");
-        return;
-    }
-    if (!server_lookup(c->srv, name)) {
-        opt_error(c, NBD_REP_ERR_UNKNOWN, "export not found");
-        return;
-    }
-    for (i = 0; i < queries->len; i++) {
-        found |= set ? !strcmp(queries->pdata[i], "base:allocation") :
-                 meta_query_matches(queries->pdata[i]);
-    }
-    if (!set && queries->len == 0) {
-        found = true;
-    }
-    if (set) {
-        c->meta_base = found;
-    }
-    if (found) {
-        g_autoptr(GByteArray) b = g_byte_array_new();
-
-        nbd_put32(b, set ? NBD_META_ID_BASE_ALLOCATION : 0);
-        g_byte_array_append(b, (const uint8_t *)"base:allocation", 15);
-        opt_reply(c, NBD_REP_META_CONTEXT, b->data, b->len);
-    }
-    opt_reply(c, NBD_REP_ACK, NULL, 0);
-}
-
-/* Returns false on a protocol error (close the client). */
-static bool client_handle_option(NBDClient *c, const uint8_t *data)
-{
-    trace_nbd_server_option(c->opt, c->opt_len);
-    client_expect(c, NBD_CS_OPT_HEADER, NBD_OPTION_HEADER_SIZE);
-    switch (c->opt) {
-    case NBD_OPT_EXPORT_NAME:
-        return opt_export_name(c, data);
-    case NBD_OPT_ABORT:
-        opt_reply(c, NBD_REP_ACK, NULL, 0);
-        c->state = NBD_CS_CLOSING;
-        return true;
-    case NBD_OPT_LIST:
-        opt_list(c);
-        return true;
-    case NBD_OPT_STARTTLS:
-        opt_error(c, NBD_REP_ERR_POLICY, "TLS not configured");
-        return true;
-    case NBD_OPT_INFO:
-    case NBD_OPT_GO:
-        opt_go(c, data);
-        return true;
-    case NBD_OPT_STRUCTURED_REPLY:
-        if (c->opt_len) {
-            opt_error(c, NBD_REP_ERR_INVALID, "no payload expected");
-        } else {
-            c->structured = true;
-            opt_reply(c, NBD_REP_ACK, NULL, 0);
-        }
-        return true;
-    case NBD_OPT_LIST_META_CONTEXT:
-    case NBD_OPT_SET_META_CONTEXT:
-        opt_meta_context(c, data);
-        return true;
-    default:
-        opt_error(c, NBD_REP_ERR_UNSUP, "option not supported");
-        return true;
-    }
-}
-
-static bool client_got_opt_header(NBDClient *c)
-{
-    if (nbd_get64(c->in) != NBD_OPTS_MAGIC ||
-        ++c->n_opts > NBD_MAX_OPTIONS) {
-        return false;
-    }
-    c->opt = nbd_get32(c->in + 8);
-    c->opt_len = nbd_get32(c->in + 12);
-    if (c->opt_len > NBD_MAX_OPTION_LEN) {
-        return false;
-    }
-    if (c->opt_len == 0) {
-        return client_handle_option(c, NULL);
-    }
-    client_expect(c, NBD_CS_OPT_DATA, c->opt_len);
-    return true;
 }
 
 /* Transmission */
@@ -568,7 +249,7 @@ static void client_block_status(NBDClient *c)
 static bool request_valid(NBDClient *c, bool is_write)
 {
     NBDRequest *req = &c->req;
-    uint64_t size = export_size(c->exp);
+    uint64_t size = nbd_export_size(c->exp);
 
     if (is_write && !c->exp->writable) {
         reply_error(c, req->cookie, -EPERM, "export is read-only");
@@ -671,13 +352,13 @@ static bool client_got_req_header(NBDClient *c)
             return false;       /* cannot skip that much payload */
         }
         if (req->len) {
-            client_expect(c, NBD_CS_REQ_PAYLOAD, req->len);
+            nbd_client_expect(c, NBD_CS_REQ_PAYLOAD, req->len);
             return true;
         }
     }
     client_dispatch(c, req->type == NBD_CMD_WRITE ? g_malloc(1) : NULL);
     if (c->state != NBD_CS_CLOSING) {
-        client_expect(c, NBD_CS_REQ_HEADER, NBD_REQUEST_SIZE);
+        nbd_client_expect(c, NBD_CS_REQ_HEADER, NBD_REQUEST_SIZE);
     }
     return true;
 }
@@ -694,14 +375,14 @@ static bool client_got_input(NBDClient *c)
             return false;
         }
         c->no_zeroes = flags & NBD_FLAG_C_NO_ZEROES;
-        client_expect(c, NBD_CS_OPT_HEADER, NBD_OPTION_HEADER_SIZE);
+        nbd_client_expect(c, NBD_CS_OPT_HEADER, NBD_OPTION_HEADER_SIZE);
         return true;
     case NBD_CS_OPT_HEADER:
-        return client_got_opt_header(c);
+        return nbd_client_got_opt_header(c);
     case NBD_CS_OPT_DATA:
         payload = c->in;
         c->in = c->hdr;         /* keep the payload across client_expect */
-        if (!client_handle_option(c, payload)) {
+        if (!nbd_client_handle_option(c, payload)) {
             g_free(payload);
             return false;
         }
@@ -713,7 +394,7 @@ static bool client_got_input(NBDClient *c)
         payload = c->in;
         c->in = c->hdr;
         client_dispatch(c, payload);    /* takes the payload */
-        client_expect(c, NBD_CS_REQ_HEADER, NBD_REQUEST_SIZE);
+        nbd_client_expect(c, NBD_CS_REQ_HEADER, NBD_REQUEST_SIZE);
         return true;
     default:
         return true;
@@ -781,7 +462,7 @@ void nbd_server_add_client(NBDServer *srv, int fd)
     nbd_put64(c->out, NBD_MAGIC);
     nbd_put64(c->out, NBD_OPTS_MAGIC);
     nbd_put16(c->out, NBD_FLAG_FIXED_NEWSTYLE | NBD_FLAG_NO_ZEROES);
-    client_expect(c, NBD_CS_CLIENT_FLAGS, 4);
+    nbd_client_expect(c, NBD_CS_CLIENT_FLAGS, 4);
     client_flush_out(c);
     client_update_handlers(c);
 }

@@ -37,6 +37,27 @@ meson test -C "$builddir" --suite unit --print-errorlogs \
     --num-processes 2 --logbase unit 2>&1 | tail -n 40
 cp "$builddir/meson-logs/unit.json" "$results/unit.json" 2>/dev/null
 
+# The unit tests again, built with AddressSanitizer and UBSan.
+if [ -z "$sanitize" ] && [ "${TANDEM_NO_SANITIZERS:-0}" != 1 ]; then
+    asan=build-sanitizers
+    if [ ! -f "$asan/build.ninja" ]; then
+        ./configure --builddir="$asan" --enable-sanitizers >/dev/null
+    fi
+    # configure records the last build dir; the main one stays the default
+    echo "$builddir" > .builddir
+    if ninja -C "$asan" >"$results/asan-build.log" 2>&1; then
+        ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+            meson test -C "$asan" --suite unit --print-errorlogs \
+            --num-processes 2 --logbase unit-asan 2>&1 | tail -n 40
+        cp "$asan/meson-logs/unit-asan.json" "$results/unit-asan.json" \
+            2>/dev/null
+    else
+        tail -n 30 "$results/asan-build.log"
+        echo '{"name": "sanitizer-build", "result": "FAIL"}' \
+            > "$results/unit-asan.json"
+    fi
+fi
+
 # Functional and end-to-end tests (real processes, QMP, namespaces).
 TANDEM_BUILD_DIR="$srcdir/$builddir" /usr/bin/python3 -m pytest \
     -p no:cacheprovider -q -rfE --junitxml="$results/functional.xml" \
@@ -47,18 +68,22 @@ import json, os, sys
 import xml.etree.ElementTree as ET
 d = sys.argv[1]
 passed = failed = skipped = 0
-try:
-    with open(os.path.join(d, 'unit.json')) as f:
-        for line in f:
-            r = json.loads(line)
-            if r.get('result') in ('OK', 'EXPECTEDFAIL'):
-                passed += 1
-            elif r.get('result') == 'SKIP':
-                skipped += 1
-            else:
-                failed += 1
-except FileNotFoundError:
-    failed += 1
+for name in ('unit.json', 'unit-asan.json'):
+    path = os.path.join(d, name)
+    if name == 'unit-asan.json' and not os.path.exists(path):
+        continue
+    try:
+        with open(path) as f:
+            for line in f:
+                r = json.loads(line)
+                if r.get('result') in ('OK', 'EXPECTEDFAIL'):
+                    passed += 1
+                elif r.get('result') == 'SKIP':
+                    skipped += 1
+                else:
+                    failed += 1
+    except FileNotFoundError:
+        failed += 1
 try:
     root = ET.parse(os.path.join(d, 'functional.xml')).getroot()
     for tc in root.iter('testcase'):

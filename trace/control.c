@@ -24,15 +24,17 @@ void trace_emit(TraceEvent *ev, const char *fmt, ...)
     va_list ap;
     struct timeval tv;
     FILE *out = trace_file ? trace_file : stderr;
+    g_autoptr(GString) line = g_string_new(NULL);
 
     gettimeofday(&tv, NULL);
-    g_mutex_lock(&trace_lock);
-    fprintf(out, "%d@%ld.%06ld:%s ", (int)getpid(), (long)tv.tv_sec,
-            (long)tv.tv_usec, ev->name);
+    g_string_append_printf(line, "%d@%ld.%06ld:%s ", (int)getpid(),
+                           (long)tv.tv_sec, (long)tv.tv_usec, ev->name);
     va_start(ap, fmt);
-    vfprintf(out, fmt, ap);
+    g_string_append_vprintf(line, fmt, ap);
     va_end(ap);
-    fputc('\n', out);
+    g_string_append_c(line, '\n');
+    g_mutex_lock(&trace_lock);
+    fputs(line->str, out);
     fflush(out);
     g_mutex_unlock(&trace_lock);
 }

@@ -21,7 +21,9 @@
 #include "hw/core/cpu.h"
 #include "hw/i386/apic.h"
 #include "hw/i386/pc.h"
+#include "migration/register.h"
 #include "system/runstate.h"
+#include "target/i386/machine.h"
 #include "trace/trace-hw_i386.h"
 
 #define TYPE_X86_CPU_DEV TYPE_X86_CPU
@@ -269,6 +271,15 @@ static void x86_cpu_dev_realize(DeviceState *dev, Error **errp)
     if (!s->cpu) {
         return;
     }
+    /* QEMU's section name for CPU 0 */
+    if (vmstate_register_named("cpu", 0, &vmstate_x86_cpu,
+                               cpu_env(s->cpu)) < 0) {
+        error_setg(errp, "cannot register the CPU's migration section");
+        cpu_pause_all();
+        cpu_destroy(s->cpu);
+        s->cpu = NULL;
+        return;
+    }
     s->thread_id = wait_vcpu_tid();
 }
 
@@ -277,6 +288,7 @@ static void x86_cpu_dev_unrealize(DeviceState *dev)
     X86CPUDevice *s = X86_CPU_DEV(dev);
 
     if (s->cpu) {
+        vmstate_unregister(&vmstate_x86_cpu, cpu_env(s->cpu));
         cpu_pause_all();
         cpu_destroy(s->cpu);
         s->cpu = NULL;

@@ -178,28 +178,6 @@ static void register_vmsd(DeviceState *dev)
     }
 }
 
-/* PCI functions: QEMU's "0000:00:SS.F/TYPE" section names. */
-static void register_pci_vmsd(PCIBus *bus)
-{
-    for (int devfn = 0; devfn < PCI_DEVFN_MAX; devfn++) {
-        PCIDevice *d = bus->devices[devfn];
-        const VMStateDescription *vmsd;
-        g_autofree char *idstr = NULL;
-
-        if (!d) {
-            continue;
-        }
-        vmsd = DEVICE_GET_CLASS(d)->vmsd;
-        if (!vmsd) {
-            continue;
-        }
-        idstr = g_strdup_printf("0000:00:%02x.%x/%s", PCI_SLOT(devfn),
-                                PCI_FUNC(devfn),
-                                object_get_typename(OBJECT(d)));
-        vmstate_register_named(idstr, 0, vmsd, d);
-    }
-}
-
 static bool pc_init_irqchips(PCBoard *b, Error **errp)
 {
     b->apic = apic_new(0, &board_apic_ops, b, errp);
@@ -298,7 +276,7 @@ static bool pc_init_pci(PCBoard *b, Error **errp)
     i440fx_host_route_intx(b->pci_host, b->gsi);
     bus = i440fx_host_get_bus(b->pci_host);
     pci_bus_set_msi(bus, board_deliver_msi, b);
-    register_pci_vmsd(bus);
+    /* the functions on @bus registered their sections at realize */
     return true;
 }
 

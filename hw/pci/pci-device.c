@@ -2,7 +2,11 @@
  * TYPE_PCI_DEVICE: the abstract QOM base of PCI device models.  Realize
  * plugs the device into the default bus at its "addr" (SLOT[.FN], hex as
  * in QEMU; -1 picks the first free slot), builds the config header from
- * the class's IDs and runs the class's realize.
+ * the class's IDs and runs the class's realize.  A function whose class
+ * has a vmsd gets its migration section here, named as QEMU names PCI
+ * functions' sections ("0000:00:SS.F/TYPE", instance 0), so devices
+ * added with -device or device_add migrate like the board's own; the
+ * section goes away at unrealize.
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
@@ -12,6 +16,7 @@
 #include "hw/pci/msix.h"
 #include "qobject/qnum.h"
 #include "qobject/qstring.h"
+#include "migration/register.h"
 
 /* the machine's bus 0; set by the host bridge under the BQL */
 static PCIBus *default_bus;
@@ -125,6 +130,39 @@ static Property pci_props[] = {
 
 /* ---- life cycle ---- */
 
+static char *pci_vmsd_idstr(PCIDevice *d)
+{
+    return g_strdup_printf("0000:00:%02x.%x/%s", PCI_SLOT(d->devfn),
+                           PCI_FUNC(d->devfn),
+                           object_get_typename(OBJECT(d)));
+}
+
+static bool pci_register_vmsd(PCIDevice *d, Error **errp)
+{
+    const VMStateDescription *vmsd = DEVICE_GET_CLASS(d)->vmsd;
+    g_autofree char *idstr = NULL;
+
+    if (!vmsd) {
+        return true;
+    }
+    idstr = pci_vmsd_idstr(d);
+    if (vmstate_register_named(idstr, 0, vmsd, d) < 0) {
+        error_setg(errp, "migration section '%s' is already registered",
+                   idstr);
+        return false;
+    }
+    return true;
+}
+
+static void pci_unregister_vmsd(PCIDevice *d)
+{
+    const VMStateDescription *vmsd = DEVICE_GET_CLASS(d)->vmsd;
+
+    if (vmsd) {
+        vmstate_unregister(vmsd, d);
+    }
+}
+
 static void pci_qdev_realize(DeviceState *qdev, Error **errp)
 {
     PCIDevice *d = PCI_DEVICE(qdev);
@@ -158,7 +196,15 @@ static void pci_qdev_realize(DeviceState *qdev, Error **errp)
             error_propagate(errp, err);
             msix_uninit(d);
             pci_device_detach(d);
+            return;
         }
+    }
+    if (!pci_register_vmsd(d, errp)) {
+        if (pc->exit) {
+            pc->exit(d);
+        }
+        msix_uninit(d);
+        pci_device_detach(d);
     }
 }
 
@@ -167,6 +213,7 @@ static void pci_qdev_unrealize(DeviceState *qdev)
     PCIDevice *d = PCI_DEVICE(qdev);
     PCIDeviceClass *pc = PCI_DEVICE_GET_CLASS(d);
 
+    pci_unregister_vmsd(d);
     pci_device_detach(d);
     if (pc->exit) {
         pc->exit(d);

@@ -474,12 +474,32 @@ static void code_written(void *opaque, ram_addr_t page)
      * patched) are left to the full decoder for a while (fastpath.c).
      */
     env->smc_pages[(page >> TARGET_PAGE_BITS) % SMC_PAGES] = page + 1;
-    __atomic_fetch_add(&env->code_epoch, 1, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&env->page_epochs[x86_code_slot(page)], 1,
+                       __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&env->code_epoch, 1, __ATOMIC_RELAXED);
 }
 
 void x86_cpu_code_flush(CPUX86State *env)
 {
-    __atomic_fetch_add(&env->code_epoch, 1, __ATOMIC_SEQ_CST);
+    int i;
+
+    for (i = 0; i < CODE_SLOTS; i++) {
+        __atomic_fetch_add(&env->page_epochs[i], 1, __ATOMIC_SEQ_CST);
+    }
+    __atomic_fetch_add(&env->code_epoch, 1, __ATOMIC_RELAXED);
+}
+
+bool x86_code_page_slot(const uint8_t *host, unsigned *slot)
+{
+    uint64_t off;
+    RAMBlock *rb = ram_block_from_host(host, &off);
+
+    if (!rb) {
+        *slot = 0;
+        return false;
+    }
+    *slot = x86_code_slot(ram_block_ram_addr(rb) + off);
+    return true;
 }
 
 bool x86_mark_code_page(CPUX86State *env, const uint8_t *host)
@@ -513,6 +533,7 @@ void x86_cpu_init(CPUX86State *env, const X86CPUHooks *hooks)
     memset(env, 0, sizeof(*env));
     env->hooks = hooks;
     env->fast_cache = g_new0(FastInsn, FAST_CACHE_SIZE);
+    env->page_epochs = g_new0(uint32_t, CODE_SLOTS);
     physmem_set_code_hook(code_written, env);
     x86_cpu_reset(env);
 }
@@ -522,6 +543,8 @@ void x86_cpu_finalize(CPUX86State *env)
     physmem_set_code_hook(NULL, NULL);
     g_free(env->fast_cache);
     env->fast_cache = NULL;
+    g_free(env->page_epochs);
+    env->page_epochs = NULL;
 }
 
 static void boot_seg(CPUX86State *env, int seg, uint16_t sel, bool code)

@@ -147,17 +147,19 @@ typedef union X86XMMReg {
 /* One decoded instruction of the fast-path cache (fastpath.c). */
 typedef struct FastInsn {
     const uint8_t *host;        /* tag: host address of the first byte */
-    uint32_t epoch;             /* valid while == env->code_epoch */
+    uint32_t epoch;             /* valid while == env->page_epochs[slot] */
     uint8_t kind, len, ot, op;
     uint8_t reg, rm, base, index;
     uint8_t scale, riprel, mod3, rex;
     uint8_t modrm_reg;
+    uint16_t slot;              /* of the code page in env->page_epochs */
     int32_t disp;
     uint64_t imm;
 } FastInsn;
-#define FAST_CACHE_BITS 13
+#define FAST_CACHE_BITS 16
 #define FAST_CACHE_SIZE (1 << FAST_CACHE_BITS)
 #define SMC_PAGES 64
+#define CODE_SLOTS 4096         /* code pages hashed into epoch slots */
 
 typedef struct X86CPUHooks {
     void *opaque;
@@ -251,6 +253,10 @@ typedef struct CPUX86State {
     int exc_nesting;
     uint64_t insn_start;        /* RIP of the instruction being run */
     bool reset_requested;
+    uint64_t fast_misses;       /* decoded-instruction cache fills */
+    /* bumped when a code page of that slot (ram page % CODE_SLOTS) is
+     * written; code_epoch above only counts invalidations */
+    uint32_t *page_epochs;
 } CPUX86State;
 
 /**

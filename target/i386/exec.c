@@ -140,6 +140,64 @@ void helper_jmp(DecodeCtx *s, uint64_t target)
     s->pc = target;
 }
 
+/*
+ * LOCK is allowed only on read-modify-write forms with a memory
+ * destination; anything else raises #UD.  Peeks at the opcode (0F map)
+ * and ModRM bytes without consuming them.
+ */
+static bool lock_allowed(DecodeCtx *s, int b)
+{
+    uint64_t pc = s->pc;
+    int reg, m;
+    bool ok;
+
+    if (b == 0x0f) {
+        b = 0x100 | fetch_b(s);
+    }
+    m = fetch_b(s);
+    s->pc = pc;
+    reg = (m >> 3) & 7;
+    switch (b) {
+    case 0x00 ... 0x3f:
+        ok = (b & 7) < 2 && (b >> 3) != 7;
+        break;
+    case 0x80:
+    case 0x81:
+    case 0x83:
+        ok = reg != 7;
+        break;
+    case 0x86:
+    case 0x87:      /* XCHG */
+    case 0x1ab:     /* BTS */
+    case 0x1b3:     /* BTR */
+    case 0x1bb:     /* BTC */
+    case 0x1b0:
+    case 0x1b1:     /* CMPXCHG */
+    case 0x1c0:
+    case 0x1c1:     /* XADD */
+        ok = true;
+        break;
+    case 0xf6:
+    case 0xf7:      /* NOT, NEG */
+        ok = reg == 2 || reg == 3;
+        break;
+    case 0xfe:
+    case 0xff:      /* INC, DEC */
+        ok = reg <= 1;
+        break;
+    case 0x1ba:     /* BTS/BTR/BTC imm */
+        ok = reg >= 5;
+        break;
+    case 0x1c7:     /* CMPXCHG8B/16B */
+        ok = reg == 1;
+        break;
+    default:
+        ok = false;
+        break;
+    }
+    return ok && (m >> 6) != 3;
+}
+
 static void do_muldiv(DecodeCtx *s, int op, int ot)
 {
     CPUX86State *env = s->env;
@@ -492,6 +550,7 @@ static void exec_insns(CPUX86State *env)
     /* the code page of the previous instruction, while still valid */
     uint64_t fp_page = 1, fp_flushes = 0;
     uint16_t fp_cs = 0;
+    int fp_mmu = MMU_KERNEL;    /* of fp_cs */
     const uint8_t *fp_host = NULL, *host;
 
     /* the first instruction runs unconditionally: the caller checked */
@@ -516,11 +575,13 @@ run:
             fp_host = host;
             fp_flushes = env->tlb_flush_count;
             fp_cs = env->segs[R_CS].selector;
+            fp_mmu = cpu_mmu_idx(env);
         }
     }
     if (likely(host) &&
         likely(x86_fast_exec(env, host + (env->rip - page),
-                             page + TARGET_PAGE_SIZE - env->rip))) {
+                             page + TARGET_PAGE_SIZE - env->rip,
+                             fp_mmu))) {
         goto insn_done;
     }
     s->env = env;
@@ -574,6 +635,9 @@ run:
         b = fetch_b(s);
     }
     s->b = b;
+    if (unlikely(s->lock) && !lock_allowed(s, b)) {
+        raise_ud(env);
+    }
     s->ot = (s->rex & 8) ? 3 : s->p66 ? 1 : 2;
     ot = s->ot;
 

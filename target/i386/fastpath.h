@@ -17,4 +17,16 @@
  */
 bool x86_mark_code_page(CPUX86State *env, const uint8_t *host);
 
+/* epoch slot of the guest-physical (ram address) page holding @ram */
+static inline unsigned x86_code_slot(ram_addr_t ram)
+{
+    return (ram >> TARGET_PAGE_BITS) % CODE_SLOTS;
+}
+
+/*
+ * The epoch slot of the code page holding @host; false (slot 0) if @host
+ * is not guest RAM.
+ */
+bool x86_code_page_slot(const uint8_t *host, unsigned *slot);
+
 #endif

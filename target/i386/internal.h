@@ -139,10 +139,9 @@ uint64_t cpu_ld_rmw_slow(CPUX86State *env, uint64_t va, unsigned size,
  * so the store that follows cannot fault after flags were computed (and
  * a fault reports a write, as the hardware does for RMW instructions).
  */
-static inline uint64_t cpu_ld_rmw(CPUX86State *env, uint64_t va,
-                                  unsigned size)
+static inline uint64_t cpu_ld_rmw_mmu(CPUX86State *env, uint64_t va,
+                                      unsigned size, int mmu)
 {
-    int mmu = cpu_mmu_idx(env);
     X86TLBEntry *e = tlb_entry(env, mmu, va);
 
     if (likely(e->tag_write == (va & TARGET_PAGE_MASK) &&
@@ -150,6 +149,12 @@ static inline uint64_t cpu_ld_rmw(CPUX86State *env, uint64_t va,
         return load_host((void *)(uintptr_t)(va + e->addend), size);
     }
     return cpu_ld_rmw_slow(env, va, size, mmu);
+}
+
+static inline uint64_t cpu_ld_rmw(CPUX86State *env, uint64_t va,
+                                  unsigned size)
+{
+    return cpu_ld_rmw_mmu(env, va, size, cpu_mmu_idx(env));
 }
 
 static inline uint64_t cpu_ld(CPUX86State *env, uint64_t va, unsigned size)

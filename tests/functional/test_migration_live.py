@@ -419,14 +419,3 @@ def test_prelaunch_source(vm_factory, tmp_path):
     wait_runstate(qmp_of(dst), 'running')
 
 
-def test_x_colo_without_colo_core_migrates_normally(vm_factory):
-    src, dst = start_pair(vm_factory, 'tcp:127.0.0.1:0')
-    s, d = qmp_of(src), qmp_of(dst)
-    port = d.command('query-migrate')['socket-address'][0]['port']
-    s.command('migrate-set-capabilities', capabilities=[
-        {'capability': 'x-colo', 'state': True}])
-    s.command('migrate', uri='tcp:127.0.0.1:%s' % port)
-    check_completed(wait_status(s))
-    wait_runstate(d, 'running')
-    assert d.command('query-colo-status') == {
-        'mode': 'none', 'last-mode': 'none', 'reason': 'none'}

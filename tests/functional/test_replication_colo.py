@@ -9,6 +9,8 @@ import signal
 import socket
 import subprocess
 
+import pytest
+
 from conftest import require_binary
 
 BASE = ['-machine', 'none', '-nodefaults', '-display', 'none']
@@ -109,10 +111,19 @@ def test_primary_survives_secondary_death(vm_factory, tmp_path):
     io(pq, 'colo-disk0', 'write -P 0x23 0 512')
     io(pq, 'colo-disk0', 'read -P 0x22 65536 65536')
     io(pq, 'colo-disk0', 'read -P 0x23 0 512')
+    # and the failed child is reported (throttled to one a second)
+    ev = pq.get_event('QUORUM_REPORT_BAD', timeout=10)
+    assert ev is not None, 'no QUORUM_REPORT_BAD'
+    assert ev['data']['node-name'] == 'replication0'
+    assert ev['data']['type'] == 'write'
+    assert ev['data']['sector'] == 128 and ev['data']['sectors-count'] == 128
+    assert 'error' in ev['data']
     # COLO-FT primary failover sequence
     assert pq.cmd_raw('x-blockdev-change', {
         'parent': 'colo-disk0', 'child': 'children.1'}) == {'return': {}}
-    assert pq.hmp('drive_del replication0') == ''
+    # (COLO-FT uses "drive_del replication0": see test_drive_del_node)
+    assert pq.cmd_raw('blockdev-del', {'node-name': 'replication0'}) == {
+        'return': {}}
     r = pq.cmd_raw('x-blockdev-change', {'parent': 'colo-disk0',
                                          'child': 'children.0'})
     assert r['error']['desc'] == ('The number of children cannot be lower '
@@ -147,3 +158,17 @@ def test_option_errors(vm_factory, tmp_path):
         'children': [{'driver': 'qcow2', 'file': {
             'driver': 'file', 'filename': '%s/a.qcow2' % d}}]})
     assert r['error']['desc'] == 'threshold may not exceed children count'
+
+
+def test_drive_del_node(vm_factory, tmp_path):
+    """HMP drive_del of a node added with drive_add -n (COLO-FT 5.4)."""
+    d = str(tmp_path)
+    qemu_img('create', '-q', '-f', 'qcow2', '%s/a.qcow2' % d, SIZE)
+    vm = vm_factory(BASE, name='vm')
+    vm.launch()
+    q = vm.qmp()
+    assert q.hmp('drive_add -n buddy driver=qcow2,file.filename=%s/a.qcow2,'
+                 'node-name=n1' % d) == ''
+    assert q.hmp('drive_del n1') == ''
+    assert all(n['node-name'] != 'n1'
+               for n in q.command('query-named-block-nodes'))

@@ -8,7 +8,8 @@
 #                              TANDEM_GUEST_KERNEL=linux-image-6.1.0-N-amd64)
 #   busybox-static             the guest userland
 #   src/*.c                    static helpers: token (CGI), echod (port 7),
-#                              dirtier (memory dirtier), recwriter (disk)
+#                              dirtier (memory dirtier), recwriter (disk),
+#                              randio (random disk I/O for bench/blk)
 # The packages are fetched with `apt-get download` (never installed) into
 # OUTDIR/.cache.  A stamp of every input is kept in OUTDIR/.stamp; a second
 # run with unchanged inputs only prints "up to date".
@@ -99,6 +100,7 @@ for applet in $("$R/bin/busybox" --list); do
 done
 install -m 0755 "$SRC/init" "$R/init"
 install -m 0755 "$WORK/bin/echod" "$WORK/bin/dirtier" "$WORK/bin/recwriter" \
+    "$WORK/bin/randio" \
     "$R/bin/"
 install -m 0755 "$WORK/bin/token" "$R/www/cgi-bin/token"
 # shellcheck disable=SC2086

@@ -625,6 +625,53 @@ static void client_too_many_options(int fd)
     tc_assert_closed(fd);
 }
 
+/*
+ * Requests with a valid magic and random fields (writes carry their
+ * payload, up to 8 KiB); then DISC.  Whatever the server answers, it must
+ * end with EOF and no crash; the image size must not change.
+ */
+static void client_fuzz_requests(int fd)
+{
+    uint8_t payload[8192], sink[65536];
+    int i;
+
+    go_simple(fd);
+    memset(payload, 0x99, sizeof(payload));
+    for (i = 0; i < 300; i++) {
+        uint16_t type = g_test_rand_int_range(0, 10);
+        uint32_t len = g_test_rand_bit() ? g_test_rand_int_range(0, 8192) :
+                       g_test_rand_int();
+        uint64_t off = g_test_rand_bit() ?
+                       (uint64_t)g_test_rand_int_range(0, SIZE) :
+                       ((uint64_t)g_test_rand_int() << 32) |
+                       g_test_rand_int();
+
+        if (type == NBD_CMD_DISC) {
+            continue;
+        }
+        if (type == NBD_CMD_WRITE) {
+            len %= sizeof(payload);
+        }
+        tc_request(fd, type, g_test_rand_int_range(0, 32), i, off, len,
+                   type == NBD_CMD_WRITE ? payload : NULL);
+    }
+    tc_request(fd, NBD_CMD_DISC, 0, 1000, 0, 0, NULL);
+    while (recv(fd, sink, sizeof(sink), 0) > 0) {
+        /* replies, then EOF */
+    }
+}
+
+static void test_server_fuzz(void)
+{
+    Fixture f;
+
+    fixture_init(&f, "fuzz");
+    run_client(&f, client_fuzz_requests);
+    run_client(&f, client_export_name_ro);
+    g_assert_cmpint(bdrv_getlength(f.bs), ==, SIZE);
+    fixture_cleanup(&f);
+}
+
 static void test_server_malformed(void)
 {
     Fixture f;
@@ -691,5 +738,6 @@ int main(int argc, char **argv)
     g_test_add_func("/nbd/server/session", test_server_session);
     g_test_add_func("/nbd/server/malformed", test_server_malformed);
     g_test_add_func("/nbd/server/export-remove", test_export_remove);
+    g_test_add_func("/nbd/server/fuzz", test_server_fuzz);
     return g_test_run();
 }
