@@ -74,34 +74,48 @@ static inline X86TLBEntry *tlb_entry(CPUX86State *env, int mmu, uint64_t va)
     return &env->tlb[mmu][(va >> TARGET_PAGE_BITS) & (TLB_SIZE - 1)];
 }
 
+/* Guest accesses may be unaligned: memcpy compiles to one mov on x86. */
 static inline uint64_t load_host(const void *p, unsigned size)
 {
+    uint8_t b;
+    uint16_t w;
+    uint32_t l;
+    uint64_t q;
+
     switch (size) {
     case 1:
-        return *(const uint8_t *)p;
+        memcpy(&b, p, 1);
+        return b;
     case 2:
-        return *(const uint16_t *)p;
+        memcpy(&w, p, 2);
+        return w;
     case 4:
-        return *(const uint32_t *)p;
+        memcpy(&l, p, 4);
+        return l;
     default:
-        return *(const uint64_t *)p;
+        memcpy(&q, p, 8);
+        return q;
     }
 }
 
 static inline void store_host(void *p, unsigned size, uint64_t v)
 {
+    uint8_t b = v;
+    uint16_t w = v;
+    uint32_t l = v;
+
     switch (size) {
     case 1:
-        *(uint8_t *)p = v;
+        memcpy(p, &b, 1);
         break;
     case 2:
-        *(uint16_t *)p = v;
+        memcpy(p, &w, 2);
         break;
     case 4:
-        *(uint32_t *)p = v;
+        memcpy(p, &l, 4);
         break;
     default:
-        *(uint64_t *)p = v;
+        memcpy(p, &v, 8);
         break;
     }
 }
