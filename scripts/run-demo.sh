@@ -49,5 +49,6 @@ for req in [{'execute': 'qmp_capabilities'},
             break
 PY
 wait $pid 2>/dev/null || true
-echo "To talk to it yourself: start it as above and use"
-echo "  socat - UNIX-CONNECT:$sock   (or any QMP client)"
+echo "To talk to it yourself:"
+echo "  build/qemu-system-x86_64 -machine none -qmp unix:/tmp/qmp.sock,server=on,wait=off &"
+echo "  socat - UNIX-CONNECT:/tmp/qmp.sock   (or any QMP client)"
