@@ -34,7 +34,8 @@ static void hmp_info_status(Monitor *mon, int argc, char **argv)
 {
     StatusInfo *info = qmp_query_status(NULL);
 
-    monitor_printf(mon, "VM status: %s%s", info->running ? "running" : "paused",
+    monitor_printf(mon, "VM status: %s%s",
+                   info->running ? "running" : "paused",
                    info->singlestep ? " (single step mode)" : "");
     if (!info->running && info->status != RUN_STATE_PAUSED) {
         monitor_printf(mon, " (%s)", RunState_str(info->status));

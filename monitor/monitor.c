@@ -88,14 +88,13 @@ static gboolean monitor_unblocked(void *do_not_use, GIOCondition cond,
                                   void *opaque)
 {
     Monitor *mon = opaque;
-    gboolean again;
 
+    /* The watch is one-shot; flushing re-arms it if output remains. */
     g_mutex_lock(&mon->out_lock);
     mon->out_watch = 0;
     monitor_flush_locked(mon);
-    again = FALSE;
     g_mutex_unlock(&mon->out_lock);
-    return again;
+    return G_SOURCE_REMOVE;
 }
 
 static void monitor_write_raw(Monitor *mon, const char *buf, size_t len)

@@ -726,7 +726,6 @@ static void first_pass(void)
             if (strcmp(co->arg, "none") != 0) {
                 add_monitor(MON_HMP, co->arg, co->loc);
             }
-            cfg.nodefaults = cfg.nodefaults;
             break;
         case OPT_SERIAL:
             g_ptr_array_add(cfg.serials, (gpointer)co->arg);
