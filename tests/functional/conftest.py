@@ -56,7 +56,8 @@ class VM:
         return self
 
     def qmp(self, negotiate=True):
-        c = QMPClient(self.qmp_path, negotiate=negotiate)
+        c = QMPClient(self.qmp_path, negotiate=negotiate,
+                      tolerate_repeated_greeting=self.binary != TANDEM)
         self.clients.append(c)
         return c
 
