@@ -12,7 +12,7 @@ check-unit: all
 	meson test -C $(BUILD_DIR) --suite unit --print-errorlogs
 
 check-functional: all
-	TANDEM_BUILD_DIR=$(abspath $(BUILD_DIR)) /usr/bin/python3 -m pytest -q tests/functional
+	TANDEM_BUILD_DIR=$(abspath $(BUILD_DIR)) /usr/bin/python3 -m pytest -q tests/functional tests/colo
 
 check: all
 	./scripts/run-tests.sh --no-deps

@@ -473,12 +473,18 @@ static void aio_worker(gpointer data, gpointer user_data)
 {
     BlockAIOCB *acb = data;
     BlockBackend *blk = acb->blk;
+    BlockDriverState *bs = acb->bs;
 
     acb->ret = aio_run(acb);
-    if (acb->bs) {
-        bdrv_dec_in_flight(acb->bs);
-    }
+    /*
+     * The completion is queued before the request stops counting as in
+     * flight, so a drain that sees nothing in flight also finds the
+     * completion to run.  (@acb may be gone once it is queued.)
+     */
     aio_bh_schedule_oneshot(blk->ctx, aio_complete_bh, acb);
+    if (bs) {
+        bdrv_dec_in_flight(bs);
+    }
     g_mutex_lock(&blk->lock);
     if (--blk->in_flight == 0) {
         g_cond_broadcast(&blk->idle);

@@ -10,6 +10,7 @@
 #include "qemu/cutils.h"
 #include "system/block-backend.h"
 #include "qemu/main-loop.h"
+#include "qemu/bh-poll.h"
 #include "qobject/qbool.h"
 #include "qobject/qdict-flat.h"
 #include "qobject/qnull.h"
@@ -556,11 +557,28 @@ void bdrv_dec_in_flight(BlockDriverState *bs)
     g_mutex_unlock(&drain_lock);
 }
 
+/*
+ * Wait until no request is in flight, then run the completions (bottom
+ * halves of the main context) so that devices have seen every result
+ * before the caller saves or changes anything; a completion may submit
+ * more, hence the loop.  Without the BQL the completions cannot run
+ * here: they stay queued for the main loop.
+ */
 void bdrv_drain_all(void)
 {
-    g_mutex_lock(&drain_lock);
-    while (drain_in_flight > 0) {
-        g_cond_wait(&drain_cond, &drain_lock);
-    }
-    g_mutex_unlock(&drain_lock);
+    bool again;
+
+    do {
+        g_mutex_lock(&drain_lock);
+        while (drain_in_flight > 0) {
+            g_cond_wait(&drain_cond, &drain_lock);
+        }
+        g_mutex_unlock(&drain_lock);
+        if (!bql_locked() || !aio_bh_poll(NULL)) {
+            break;
+        }
+        g_mutex_lock(&drain_lock);
+        again = drain_in_flight > 0;
+        g_mutex_unlock(&drain_lock);
+    } while (again);
 }

@@ -531,13 +531,12 @@ static bool replication_open_secondary(BlockDriverState *bs, Error **errp)
     return replication_insert_cbw(bs, errp);
 }
 
-static bool replication_open(BlockDriverState *bs, QDict *opts,
-                             Error **errp)
+static bool replication_open_state(BlockDriverState *bs, QDict *opts,
+                                   Error **errp)
 {
     BDRVReplicationState *s = bs->opaque;
     g_autofree char *mode = bdrv_opt_take_str(opts, "mode");
 
-    g_rw_lock_init(&s->io_lock);
     s->top_id = bdrv_opt_take_str(opts, "top-id");
     if (!mode) {
         error_setg(errp, "Parameter 'mode' is missing");
@@ -573,6 +572,25 @@ static bool replication_open(BlockDriverState *bs, QDict *opts,
     }
     s->stage = REPLICATION_STAGE_RUNNING;
     s->participant = colo_participant_register(&replication_colo_ops, bs);
+    return true;
+}
+
+/*
+ * bdrv_open() skips .bdrv_close when .bdrv_open fails, so undo
+ * what replication_open_state() set up before the failure.
+ */
+static bool replication_open(BlockDriverState *bs, QDict *opts,
+                             Error **errp)
+{
+    BDRVReplicationState *s = bs->opaque;
+
+    g_rw_lock_init(&s->io_lock);
+    if (!replication_open_state(bs, opts, errp)) {
+        g_free(s->top_id);
+        s->top_id = NULL;
+        g_rw_lock_clear(&s->io_lock);
+        return false;
+    }
     return true;
 }
 

@@ -5,6 +5,8 @@
  */
 #include "qemu/osdep.h"
 #include <poll.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include "io/channel.h"
 
 void qio_channel_init(QIOChannel *ioc, const QIOChannelOps *ops)
@@ -49,6 +51,15 @@ const char *qio_channel_kind(QIOChannel *ioc)
 void qio_channel_set_timeout(QIOChannel *ioc, int ms)
 {
     ioc->timeout_ms = MAX(ms, 0);
+}
+
+bool qio_channel_set_tcp_user_timeout(QIOChannel *ioc, unsigned ms)
+{
+    int fd = ioc->ops->poll_fd ? ioc->ops->poll_fd(ioc, G_IO_OUT) : -1;
+
+    return fd >= 0 &&
+           setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms,
+                      sizeof(ms)) == 0;
 }
 
 /* Checks that @ioc is usable and, with a timeout, ready for @cond. */

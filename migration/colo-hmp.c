@@ -8,6 +8,8 @@
  *   x_debug_colo_dirtier PAGES_PER_S   a thread dirtying random pages
  *                                      while the VM runs (0 stops it)
  *   x_debug_colo_request REASON        colo_notify_checkpoint_request()
+ *   x_debug_colo_page_hashes arm|FILE  per-page RAM hashes at the next
+ *                                      checkpoint (colo-debug.c)
  *
  * They are not part of any QEMU interface and exist only so that tests
  * can check replication without a CPU.
@@ -72,19 +74,6 @@ static void hmp_info_colo(Monitor *mon, int argc, char **argv)
 }
 
 /* ---- debug/test only ---- */
-
-static bool parse_u64(Monitor *mon, const char *s, uint64_t *v);
-
-/* Until x-colo-background-bandwidth is a migration parameter. */
-static void hmp_x_colo_background_bandwidth(Monitor *mon, int argc,
-                                            char **argv)
-{
-    uint64_t v;
-
-    if (parse_u64(mon, argv[0], &v)) {
-        colo_set_background_bandwidth(v);
-    }
-}
 
 static bool parse_u64(Monitor *mon, const char *s, uint64_t *v)
 {
@@ -195,10 +184,25 @@ static void hmp_x_debug_colo_dirtier(Monitor *mon, int argc, char **argv)
     }
 }
 
+static void hmp_x_debug_colo_page_hashes(Monitor *mon, int argc,
+                                         char **argv)
+{
+    Error *err = NULL;
+    uint64_t checkpoint;
+
+    if (!strcmp(argv[0], "arm")) {
+        colo_debug_page_hashes_arm();
+        return;
+    }
+    if (!colo_debug_page_hashes_save(argv[0], &checkpoint, &err)) {
+        monitor_printf(mon, "%s\n", error_get_pretty(err));
+        error_free(err);
+        return;
+    }
+    monitor_printf(mon, "checkpoint %" PRIu64 "\n", checkpoint);
+}
+
 static const HMPCommand colo_hmp_cmds[] = {
-    { "x_colo_background_bandwidth", "bytes_per_second",
-      "EXPERIMENTAL: COLO dirty-RAM streaming between checkpoints "
-      "(0 = off)", 1, 1, false, hmp_x_colo_background_bandwidth },
     { "x_debug_colo_write", "addr byte len",
       "DEBUG/TEST ONLY: fill guest RAM with a byte", 3, 3, false,
       hmp_x_debug_colo_write },
@@ -211,6 +215,10 @@ static const HMPCommand colo_hmp_cmds[] = {
     { "x_debug_colo_dirtier", "pages_per_second",
       "DEBUG/TEST ONLY: dirty random guest pages (0 stops)", 1, 1, false,
       hmp_x_debug_colo_dirtier },
+    { "x_debug_colo_page_hashes", "arm|FILE",
+      "DEBUG/TEST ONLY: 'arm' records per-page RAM hashes at the next "
+      "checkpoint; FILE saves them", 1, 1, false,
+      hmp_x_debug_colo_page_hashes },
     { NULL },
 };
 

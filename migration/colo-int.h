@@ -48,11 +48,20 @@ void colo_ram_cache_release(void);
 
 /* ---- colo.c ---- */
 
-/* 64 MiB/s: far below a 10 GbE link, enough to empty most checkpoints. */
-#define COLO_BACKGROUND_BANDWIDTH_DEFAULT   (64 * 1024 * 1024)
-/* x-colo-background-bandwidth: bytes/s between checkpoints, 0 = off. */
+/* x-colo-background-bandwidth: bytes/s between checkpoints, 0 = off
+ * (default 64 MiB/s: far below a 10 GbE link, enough to empty most
+ * checkpoints). */
 uint64_t colo_background_bandwidth(void);
-void colo_set_background_bandwidth(uint64_t bytes_per_second);
+
+/* ---- colo-debug.c: DEBUG/TEST ONLY page hashes at a checkpoint ---- */
+
+/* The next checkpoint on this side records per-page hashes of RAM. */
+void colo_debug_page_hashes_arm(void);
+/* Called at checkpoint @checkpoint with the VM stopped and consistent. */
+void colo_debug_checkpoint_hook(uint64_t checkpoint);
+/* Writes the recorded hashes to @path; *@checkpoint = their checkpoint. */
+bool colo_debug_page_hashes_save(const char *path, uint64_t *checkpoint,
+                                 Error **errp);
 
 /* A snapshot of the statistics (any thread). */
 void colo_stats_get(ColoStats *out);

@@ -23,6 +23,9 @@ const char *colo_msg_name(uint32_t msg)
     if (msg == COLO_MSG_X_RAM_BACKGROUND) {
         return "x-ram-background";
     }
+    if (msg == COLO_MSG_X_HEARTBEAT) {
+        return "x-heartbeat";
+    }
     return msg < COLO_MSG__MAX ? msg_names[msg] : "invalid";
 }
 
@@ -163,7 +166,8 @@ bool colo_proto_recv(QEMUFile *f, ColoMsg *msg, Error **errp)
     if (!colo_proto_check(f, "Can't receive COLO message", errp)) {
         return false;
     }
-    if (v >= COLO_MSG__MAX && v != COLO_MSG_X_RAM_BACKGROUND) {
+    if (v >= COLO_MSG__MAX && v != COLO_MSG_X_RAM_BACKGROUND &&
+        v != COLO_MSG_X_HEARTBEAT) {
         error_setg(errp, "Invalid COLO message 0x%x", v);
         return false;
     }

@@ -20,6 +20,12 @@
  *                                     <----  VMSTATE_LOADED
  *   between checkpoints (version >= 1, our extension):
  *   X_RAM_BACKGROUND, RAM records .. EOS ---> (into the RAM cache)
+ *   between checkpoints (version >= 2, our extension):
+ *   X_HEARTBEAT                      ---->   whenever the primary sent
+ *                                            nothing for
+ *                                            COLO_HEARTBEAT_MS; the
+ *                                            secondary gives up after
+ *                                            COLO_IO_TIMEOUT_MS of silence
  *
  * A side accepts a peer speaking its own version N or N-1; the session
  * then runs at the lower of the two.  Every length from the peer is
@@ -31,7 +37,7 @@
 #include "migration/qemu-file.h"
 
 #define COLO_PROTO_MAGIC        0x544e4443u     /* "TNDC" */
-#define COLO_PROTO_VERSION      1
+#define COLO_PROTO_VERSION      2
 #define COLO_PROTO_MIN_VERSION  (COLO_PROTO_VERSION - 1)
 
 /* Wire values: the indices of QAPI's COLOMessage (checked in colo.c). */
@@ -46,6 +52,8 @@ typedef enum ColoMsg {
     COLO_MSG__MAX,
     /* not a QAPI COLOMessage: Tandem's background RAM transfer */
     COLO_MSG_X_RAM_BACKGROUND = 0x100,
+    /* Tandem (version >= 2): the primary is alive, between checkpoints */
+    COLO_MSG_X_HEARTBEAT = 0x101,
 } ColoMsg;
 
 /** colo_msg_name: the QAPI spelling of @msg ("checkpoint-ready", ...). */

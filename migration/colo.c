@@ -25,7 +25,11 @@
  *
  * Until the whole checkpoint arrived nothing reaches the SVM's RAM or
  * devices, so a failover or a broken link always leaves the SVM at the
- * last complete checkpoint (plus its own execution since then).
+ * last complete checkpoint (plus its own execution since then).  A
+ * checkpoint that arrived whole is always applied, by the failover if it
+ * comes first: the primary may already have released output that only
+ * that checkpoint's state explains (a reply the client saw must never be
+ * contradicted by the survivor).
  *
  * Failure: a broken link, a timeout or a bad checkpoint ends the loop:
  * COLO_EXIT {mode, error} once, the VM keeps running, the status stays
@@ -47,6 +51,7 @@
 #include "migration/savevm.h"
 #include "migration/colo-proto.h"
 #include "migration/colo-int.h"
+#include "net/announce.h"
 #include "trace/trace-migration.h"
 
 QEMU_BUILD_BUG_ON((int)COLO_MSG_CHECKPOINT_READY !=
@@ -68,31 +73,23 @@ typedef struct Colo {
     /* the peer link, for shutdown by a failover */
     QEMUFile *in;
     QEMUFile *out;
+    /*
+     * Secondary: a checkpoint received whole but not applied yet.  Once
+     * VMSTATE_RECEIVED may have reached the primary, the primary may
+     * release output that depends on it, so it must be applied even if
+     * a failover comes first: whoever takes it (the COLO thread or the
+     * failover) applies it.
+     */
+    QEMUFile *pending;
     ColoStats stats;
 } Colo;
 
 static Colo colo;
 
-/* x-colo-background-bandwidth: bytes/s of dirty RAM sent between
- * checkpoints (0 = off). */
-static uint64_t background_bandwidth = COLO_BACKGROUND_BANDWIDTH_DEFAULT;
-
+/* The x-colo-background-bandwidth migration parameter (0 = off). */
 uint64_t colo_background_bandwidth(void)
 {
-    uint64_t v;
-
-    g_mutex_lock(&colo.lock);
-    v = background_bandwidth;
-    g_mutex_unlock(&colo.lock);
-    return v;
-}
-
-void colo_set_background_bandwidth(uint64_t bytes_per_second)
-{
-    g_mutex_lock(&colo.lock);
-    background_bandwidth = bytes_per_second;
-    g_cond_broadcast(&colo.cond);
-    g_mutex_unlock(&colo.lock);
+    return migrate_colo_background_bandwidth();
 }
 
 static int64_t now_us(void)
@@ -186,7 +183,13 @@ typedef struct ColoPrimary {
     QEMUFile *to;
     QEMUFile *from;
     RamSaveState *rs;
+    uint32_t version;           /* negotiated protocol version */
+    uint64_t tx_bytes;          /* bytes sent, as of tx_us */
+    int64_t tx_us;              /* last time anything was sent */
 } ColoPrimary;
+
+/* Between checkpoints the primary sends at least this often (v >= 2). */
+#define COLO_HEARTBEAT_MS       500
 
 /* ---- background RAM transfer (primary, both VMs running) ---- */
 
@@ -224,6 +227,32 @@ static bool background_send(ColoPrimary *p, Error **errp)
     colo_stats_add_background(sent);
     trace_colo_background_sent(sent, ram_save_pending(p->rs));
     return colo_proto_check(p->to, "Can't send COLO background RAM", errp);
+}
+
+/*
+ * Version >= 2: a heartbeat when nothing else was sent for
+ * COLO_HEARTBEAT_MS, so that the secondary can tell a silent primary
+ * from an idle one.
+ */
+static bool heartbeat(ColoPrimary *p, Error **errp)
+{
+    uint64_t bytes = qemu_file_transferred(p->to);
+    int64_t now = now_us();
+
+    if (bytes != p->tx_bytes) {
+        p->tx_bytes = bytes;
+        p->tx_us = now;
+        return true;
+    }
+    if (p->version < 2 || now - p->tx_us < COLO_HEARTBEAT_MS * 1000) {
+        return true;
+    }
+    if (!colo_proto_send(p->to, COLO_MSG_X_HEARTBEAT, errp)) {
+        return false;
+    }
+    p->tx_bytes = qemu_file_transferred(p->to);
+    p->tx_us = now;
+    return true;
 }
 
 /* ---- checkpoint triggers ---- */
@@ -277,12 +306,15 @@ static bool wait_trigger(ColoPrimary *p, int64_t *deadline, uint32_t *delay,
             return true;
         }
         /* short slices: parameter changes are noticed quickly */
-        bg = background_bandwidth != 0;
+        bg = colo_background_bandwidth() != 0;
         slice = (bg ? BACKGROUND_SLICE_MS : 50) * 1000;
         g_cond_wait_until(&colo.cond, &colo.lock,
                           MIN(*deadline, now + slice));
         g_mutex_unlock(&colo.lock);
         if (bg && !background_send(p, errp)) {
+            return false;
+        }
+        if (!heartbeat(p, errp)) {
             return false;
         }
     }
@@ -357,6 +389,7 @@ static bool primary_checkpoint(ColoPrimary *p, ColoCheckpointReason why,
         return false;
     }
     WITH_BQL_LOCK() {
+        colo_debug_checkpoint_hook(colo.stats.checkpoints + 1);
         resume_if_paused();
     }
     stats_record(why, now_us() - stopped_at,
@@ -376,6 +409,12 @@ static bool primary_handshake(ColoPrimary *p, Error **errp)
     v = colo_proto_hello_reply_recv(p->from, COLO_PROTO_VERSION, errp);
     if (!v) {
         return false;
+    }
+    p->version = v;
+    if (v >= 2) {
+        /* our heartbeats then break the link if the secondary goes silent */
+        qio_channel_set_tcp_user_timeout(qemu_file_get_ioc(p->to),
+                                         COLO_IO_TIMEOUT_MS);
     }
     trace_colo_handshake_done("primary", v);
     return colo_proto_expect(p->from, COLO_MSG_CHECKPOINT_READY, errp);
@@ -475,6 +514,7 @@ typedef struct ColoSecondary {
     QEMUFile *from;
     QEMUFile *to;
     QIOChannel *ioc;
+    uint32_t version;           /* negotiated protocol version */
 } ColoSecondary;
 
 /* BQL held, VM stopped: RAM flush then device load, all or nothing. */
@@ -491,7 +531,35 @@ static bool secondary_apply(QEMUFile *blob, Error **errp)
         return false;
     }
     trace_colo_ram_flushed(pages);
+    colo_participants_checkpoint();
+    colo_debug_checkpoint_hook(colo.stats.checkpoints + 1);
     return true;
+}
+
+/* Takes the received, unapplied checkpoint (NULL if there is none). */
+static QEMUFile *pending_take(void)
+{
+    QEMUFile *f;
+
+    g_mutex_lock(&colo.lock);
+    f = colo.pending;
+    colo.pending = NULL;
+    g_mutex_unlock(&colo.lock);
+    return f;
+}
+
+/* Publishes @blob as pending unless a failover already began. */
+static bool pending_put(QEMUFile *blob)
+{
+    bool ok;
+
+    g_mutex_lock(&colo.lock);
+    ok = failover_get_state() == FAILOVER_STATUS_NONE;
+    if (ok) {
+        colo.pending = blob;
+    }
+    g_mutex_unlock(&colo.lock);
+    return ok;
 }
 
 /*
@@ -523,7 +591,6 @@ static bool secondary_background(ColoSecondary *s, Error **errp)
     qio_channel_set_timeout(s->ioc, COLO_IO_TIMEOUT_MS);
     ok = ram_load(ls, s->from, errp);
     ram_load_free(ls);
-    qio_channel_set_timeout(s->ioc, 0);
     if (!ok) {
         return stream_failure(s->from, errp, "COLO: bad background RAM");
     }
@@ -536,18 +603,27 @@ static bool secondary_checkpoint(ColoSecondary *s, Error **errp)
     g_autoptr(QEMUFile) blob = NULL;
     RamLoadState *ls;
     int64_t t0;
-    bool ok;
+    bool ok, sent;
 
-    /* idle: the primary decides when; no timeout */
-    qio_channel_set_timeout(s->ioc, 0);
+    /*
+     * idle: the primary decides when; from version 2 on it sends at
+     * least a heartbeat every COLO_HEARTBEAT_MS, so silence means it is
+     * gone (or the link is).
+     */
     for (;;) {
         ColoMsg msg;
 
+        qio_channel_set_timeout(s->ioc, s->version >= 2 ? COLO_IO_TIMEOUT_MS
+                                                        : 0);
         if (!colo_proto_recv(s->from, &msg, errp)) {
+            error_prepend(errp, "COLO: no message from the primary: ");
             return false;
         }
         if (msg == COLO_MSG_CHECKPOINT_REQUEST) {
             break;
+        }
+        if (msg == COLO_MSG_X_HEARTBEAT && s->version >= 2) {
+            continue;
         }
         if (msg != COLO_MSG_X_RAM_BACKGROUND) {
             error_setg(errp, "Unexpected COLO message %s, expected %s",
@@ -585,17 +661,25 @@ static bool secondary_checkpoint(ColoSecondary *s, Error **errp)
         return stream_failure(s->from, errp,
                               "COLO: bad checkpoint device state");
     }
-    if (!colo_proto_send(s->to, COLO_MSG_VMSTATE_RECEIVED, errp)) {
+    if (!pending_put(blob)) {
         return false;
     }
+    blob = NULL;
+    /* even if this fails, the checkpoint is applied (below or by failover) */
+    sent = colo_proto_send(s->to, COLO_MSG_VMSTATE_RECEIVED, errp);
     WITH_BQL_LOCK() {
-        if (failover_get_state() != FAILOVER_STATUS_NONE) {
+        g_autoptr(QEMUFile) mine = pending_take();
+
+        if (!mine) {
+            /* the failover applied it and runs the VM */
             return false;
         }
-        if (!secondary_apply(blob, errp)) {
+        if (!secondary_apply(mine, sent ? errp : NULL)) {
             return false;
         }
-        colo_participants_checkpoint();
+        if (failover_get_state() != FAILOVER_STATUS_NONE || !sent) {
+            return false;
+        }
         vm_start();
     }
     stats_record(COLO_CHECKPOINT_REASON_PERIODIC, now_us() - t0, 0);
@@ -611,6 +695,7 @@ static bool secondary_handshake(ColoSecondary *s, Error **errp)
     if (v) {
         trace_colo_handshake_done("secondary", v);
     }
+    s->version = v;
     return v != 0;
 }
 
@@ -712,6 +797,12 @@ void qmp_x_colo_lost_heartbeat(Error **errp)
     failover_set_state(FAILOVER_STATUS_REQUIRE, FAILOVER_STATUS_ACTIVE);
     shutdown_link();
     if (mode == COLO_MODE_SECONDARY) {
+        g_autoptr(QEMUFile) pending = pending_take();
+        Error *err = NULL;
+
+        if (pending && !secondary_apply(pending, &err)) {
+            error_report_err(err);
+        }
         colo_participants_failover();
     }
     resume_if_paused();
@@ -724,6 +815,8 @@ void qmp_x_colo_lost_heartbeat(Error **errp)
         if (!runstate_is_running()) {
             vm_start();
         }
+        /* the network learns where the guest's MACs are now */
+        qemu_announce_self_default();
     }
     colo.last_mode = mode;
     send_exit(mode, COLO_EXIT_REASON_REQUEST);

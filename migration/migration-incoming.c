@@ -18,6 +18,7 @@
 #include "migration/migration.h"
 #include "migration/savevm.h"
 #include "migration/migration-int.h"
+#include "net/announce.h"
 #include "trace/trace-migration.h"
 
 static MigrationIncoming incoming;
@@ -257,6 +258,7 @@ static gpointer incoming_thread(gpointer opaque)
     } else {
         runstate_set(RUN_STATE_PAUSED);
     }
+    qemu_announce_self_default();
     return NULL;
 }
 

@@ -11,11 +11,13 @@
  *           (block list, sync = pass 1)      header, RAM blocks checked
  *   active: "ram" PART sections, rate        pages written into blocks
  *           limited, a sync per pass
- *   pending <= bandwidth * downtime-limit:
+ *   pending <= bandwidth * downtime-limit
+ *   (estimate, then re-sync and exact):
  *   vm_stop(finish-migrate) -> device
  *   "ram" END, device FULL sections,         devices loaded (BQL)
  *   "timer" (guest clock), EOF               EOF -> completed,
  *   -> completed, runstate postmigrate       running or paused (-S)
+ *                                            NICs announce (RARP)
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
@@ -34,6 +36,7 @@
 #include "migration/options.h"
 #include "migration/ram.h"
 #include "migration/migration-int.h"
+#include "net/announce.h"
 #include "trace/trace-migration.h"
 
 #define PERIOD_MS        100
@@ -78,6 +81,20 @@ static MigrationOptions *options(void)
     return &opts;
 }
 
+/* The announce-* parameters drive the announcement after a move. */
+static void announce_timing_update(void)
+{
+    const MigrationParameters *p = &options()->params;
+    AnnounceTiming t = {
+        .initial = p->announce_initial,
+        .max = p->announce_max,
+        .rounds = p->announce_rounds,
+        .step = p->announce_step,
+    };
+
+    qemu_announce_set_default_timing(&t);
+}
+
 bool migrate_cap_enabled(MigrationCapability cap)
 {
     return options()->caps[cap];
@@ -96,6 +113,11 @@ uint64_t migrate_downtime_limit(void)
 uint32_t migrate_checkpoint_delay(void)
 {
     return options()->params.x_checkpoint_delay;
+}
+
+uint64_t migrate_colo_background_bandwidth(void)
+{
+    return options()->params.x_colo_background_bandwidth;
 }
 
 bool migrate_set_state(MigrationStatus *state, MigrationStatus old,
@@ -388,7 +410,7 @@ void migration_init(void)
     done = true;
     g_mutex_init(&outgoing.lock);
     g_cond_init(&outgoing.switchover);
-    options();
+    announce_timing_update();
     register_savevm_live("ram", 0, RAM_SECTION_VERSION, &ram_handlers,
                          NULL);
     vmstate_register(0, &vmstate_migration_clock, &clock_state);
@@ -559,6 +581,39 @@ static bool file_failed(MigrationState *s, Error **errp)
     return ret != 0;
 }
 
+/*
+ * Whether to stop and copy now.  The pending count after an iteration is
+ * an estimate: it misses what the guest dirtied since the last sync.  If
+ * the estimate fits the downtime limit, the dirty log is synced and the
+ * exact count decides (ram_switchover_decide()).  @synced: the iteration
+ * itself ended with a sync, so its count is already exact.
+ */
+static bool switchover_ready(MigrationState *s, bool synced, double bw)
+{
+    uint64_t limit = migrate_downtime_limit();
+    uint64_t estimate = savevm_pending(savevm_registry_default());
+    uint64_t pending = estimate;
+    RamSwitchover d = ram_switchover_decide(pending, synced, bw, limit);
+
+    if (d == RAM_SWITCHOVER_SYNC && s->ram) {
+        ram_save_pending_exact(s->ram);
+        pending = savevm_pending(savevm_registry_default());
+        update_stats(s);
+        d = ram_switchover_decide(pending, true, bw, limit);
+    }
+    if (bw > 0) {
+        s->expected_downtime = pending / bw;
+    }
+    trace_migration_switchover(estimate, pending, (uint64_t)(bw * limit),
+                               d == RAM_SWITCHOVER_COMPLETE);
+    return d == RAM_SWITCHOVER_COMPLETE;
+}
+
+static uint64_t sync_count(MigrationState *s)
+{
+    return s->ram ? ram_save_stats(s->ram)->dirty_sync_count : 0;
+}
+
 /* Iterates until the rest fits the downtime limit; false on error. */
 static bool precopy_loop(MigrationState *s, Error **errp)
 {
@@ -566,11 +621,18 @@ static bool precopy_loop(MigrationState *s, Error **errp)
     uint64_t period_start_bytes = qemu_file_transferred(s->file);
     int64_t period_start = now_ms();
     double bw = 0;              /* bytes per ms, measured per period */
+    /*
+     * No switch-over in the middle of the first pass: its rate on the
+     * wire (data pages first, then mostly zero pages) says little about
+     * how long the rest takes, and all of the rest would be downtime.
+     */
+    bool first_pass_done = false;
+    bool synced;
 
     qemu_file_set_rate_limit(s->file, limit);
     while (get_status(&s->status) == MIGRATION_STATUS_ACTIVE) {
         int64_t now;
-        uint64_t pending, threshold;
+        uint64_t syncs = sync_count(s);
         int ret = savevm_save_iterate(savevm_registry_default(), s->file,
                                       errp);
 
@@ -589,13 +651,11 @@ static bool precopy_loop(MigrationState *s, Error **errp)
             bw = (double)(qemu_file_transferred(s->file) -
                           period_start_bytes) / span;
         }
-        pending = savevm_pending(savevm_registry_default());
-        threshold = bw * migrate_downtime_limit();
-        if (bw > 0) {
-            s->expected_downtime = pending / bw;
-        }
         s->mbps = bw * 8 / 1000;
-        if (pending <= threshold || ret == 1) {
+        /* the iteration syncs only when a pass is through */
+        synced = ret == 1 || sync_count(s) != syncs;
+        first_pass_done |= synced;
+        if (switchover_ready(s, synced, first_pass_done ? bw : 0)) {
             return true;
         }
         if (qemu_file_rate_limit(s->file)) {
@@ -896,6 +956,7 @@ void qmp_migrate_set_parameters(MigrateSetParameters *p, Error **errp)
     if (!migration_options_set_params(options(), p, errp)) {
         return;
     }
+    announce_timing_update();
     if (p->has_max_bandwidth) {
         g_mutex_lock(&s->lock);
         if (s->file && get_status(&s->status) == MIGRATION_STATUS_ACTIVE) {

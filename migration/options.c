@@ -69,6 +69,8 @@ void migration_options_init(MigrationOptions *o)
     p->multifd_zlib_level = 1;
     p->has_multifd_zstd_level = true;
     p->multifd_zstd_level = 1;
+    p->has_x_colo_background_bandwidth = true;
+    p->x_colo_background_bandwidth = 64 * 1024 * 1024;
 }
 
 void migration_options_clear(MigrationOptions *o)
@@ -262,6 +264,7 @@ bool migration_options_set_params(MigrationOptions *o,
     APPLY(multifd_compression);
     APPLY(multifd_zlib_level);
     APPLY(multifd_zstd_level);
+    APPLY(x_colo_background_bandwidth);
     set_str(&o->params.tls_creds, p->has_tls_creds, p->tls_creds);
     set_str(&o->params.tls_hostname, p->has_tls_hostname, p->tls_hostname);
     set_str(&o->params.tls_authz, p->has_tls_authz, p->tls_authz);

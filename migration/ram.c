@@ -149,6 +149,30 @@ uint64_t ram_save_pending(RamSaveState *rs)
     return rs->todo_pages * PAGE;
 }
 
+uint64_t ram_save_pending_exact(RamSaveState *rs)
+{
+    ram_save_sync(rs);
+    return ram_save_pending(rs);
+}
+
+RamSwitchover ram_switchover_decide(uint64_t pending, bool exact,
+                                    double bw_bytes_per_ms,
+                                    uint64_t downtime_ms)
+{
+    bool fits;
+
+    if (pending == 0) {
+        fits = true;
+    } else {
+        fits = bw_bytes_per_ms > 0 &&
+               (double)pending <= bw_bytes_per_ms * (double)downtime_ms;
+    }
+    if (!fits) {
+        return RAM_SWITCHOVER_CONTINUE;
+    }
+    return exact ? RAM_SWITCHOVER_COMPLETE : RAM_SWITCHOVER_SYNC;
+}
+
 static bool page_is_zero(const uint8_t *p)
 {
     const uint64_t *w = (const uint64_t *)p;

@@ -82,6 +82,34 @@ void ram_save_write_eos(QEMUFile *f);
 const RamStats *ram_save_stats(RamSaveState *rs);
 
 /**
+ * ram_save_pending_exact: re-sync the client's dirty log (a pass, like
+ * ram_save_sync()) and return the bytes then waiting.  ram_save_pending()
+ * is the cheap estimate: it ignores pages dirtied since the last sync.
+ */
+uint64_t ram_save_pending_exact(RamSaveState *rs);
+
+/*
+ * The precopy switch-over decision, in two steps (QEMU does the same): a
+ * cheap estimate first; only if that fits, an exact count after a sync,
+ * and the stop is decided on the exact count.
+ */
+typedef enum RamSwitchover {
+    RAM_SWITCHOVER_CONTINUE,    /* keep iterating */
+    RAM_SWITCHOVER_SYNC,        /* estimate fits: sync, then decide again */
+    RAM_SWITCHOVER_COMPLETE,    /* exact count fits: stop and copy */
+} RamSwitchover;
+
+/**
+ * ram_switchover_decide: @pending bytes left (@exact: counted right after
+ * a sync), @bw_bytes_per_ms the measured bandwidth (0: none measured
+ * yet), @downtime_ms the limit.  The rest fits when pending <= bw *
+ * downtime; nothing left at all (exact) always fits.
+ */
+RamSwitchover ram_switchover_decide(uint64_t pending, bool exact,
+                                    double bw_bytes_per_ms,
+                                    uint64_t downtime_ms);
+
+/**
  * RamLoadOps: where the destination puts pages.  Every member optional.
  * @find_block: the local block for a stream name (default
  *              ram_block_by_name)

@@ -153,6 +153,8 @@ static void hmp_info_migrate_parameters(Monitor *mon, int argc, char **argv)
     monitor_printf(mon, "max-postcopy-bandwidth: %" PRIu64 "\n",
                    p->max_postcopy_bandwidth);
     monitor_printf(mon, "tls-authz: '%s'\n", p->tls_authz);
+    monitor_printf(mon, "x-colo-background-bandwidth: %" PRIu64
+                   " bytes/second\n", p->x_colo_background_bandwidth);
 }
 
 static void hmp_migrate(Monitor *mon, int argc, char **argv)
@@ -258,6 +260,7 @@ static const ParamDesc params[] = {
     P("max-cpu-throttle", max_cpu_throttle, PK_UINT8),
     P("multifd-compression", multifd_compression, PK_COMPRESS),
     P("multifd-zlib-level", multifd_zlib_level, PK_UINT8),
+    P("x-colo-background-bandwidth", x_colo_background_bandwidth, PK_SIZE),
     P("multifd-zstd-level", multifd_zstd_level, PK_UINT8),
 };
 

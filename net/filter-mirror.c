@@ -32,6 +32,7 @@ typedef struct MirrorState {
     CharBackend chr_out;
     ColoFrameDecoder dec;
     bool dec_ready;
+    bool warned_vnet_hdr;
 } MirrorState;
 
 OBJECT_DECLARE_SIMPLE_TYPE(MirrorState, FILTER_MIRROR)
@@ -39,10 +40,33 @@ OBJECT_DECLARE_SIMPLE_TYPE(MirrorState, FILTER_MIRROR)
     OBJECT_CHECK(MirrorState, (obj), TYPE_FILTER_REDIRECTOR)
 #define MIRROR_STATE(obj) ((MirrorState *)(obj))
 
+/*
+ * The packets of a netdev whose NIC uses virtio-net headers (tap with
+ * vnet_hdr, the default) start with that header.  Without
+ * vnet_hdr_support the receiver cannot know and colo-compare would see
+ * no IP packets at all (QEMU 7.2 fails the same way, silently): say so
+ * once.
+ */
+static void warn_vnet_hdr_mismatch(MirrorState *s, NetFilterState *nf)
+{
+    if (s->vnet_hdr || s->warned_vnet_hdr || !nf->netdev ||
+        !nf->netdev->vnet_hdr_len) {
+        return;
+    }
+    s->warned_vnet_hdr = true;
+    warn_report("%s '%s': the packets of netdev '%s' carry %d-byte "
+                "virtio-net headers but vnet_hdr_support is off; use "
+                "vnet_hdr_support=on on every COLO filter and colo-compare, "
+                "or vnet_hdr=off on the netdev",
+                object_get_typename(OBJECT(s)), netfilter_get_id(nf),
+                nf->netdev->name, nf->netdev->vnet_hdr_len);
+}
+
 static void filter_send(MirrorState *s, const struct iovec *iov, int iovcnt)
 {
     NetFilterState *nf = NETFILTER(s);
 
+    warn_vnet_hdr_mismatch(s, nf);
     if (!netfilter_chr_send(&s->chr_out, s->vnet_hdr,
                             nf->netdev ? nf->netdev->vnet_hdr_len : 0,
                             iov, iovcnt)) {

@@ -30,6 +30,7 @@ typedef struct NetSlirpState {
     Slirp *slirp;
     SlirpSource *source;
     GPtrArray *pollfds;         /* GPollFD *, indexes given to libslirp */
+    guint npoll;                /* entries filled by the current prepare */
     GPtrArray *timers;          /* NetSlirpTimer * */
 } NetSlirpState;
 
@@ -137,20 +138,41 @@ static const SlirpCb net_slirp_cb = {
 
 /* ---- the GSource ---- */
 
+/*
+ * The GPollFDs stay attached to the source from one iteration to the
+ * next: GLib wakes the whole context up whenever a poll is added or
+ * removed, so re-adding them in every prepare() would make the main loop
+ * spin.  An entry whose fd is unchanged only gets its events updated in
+ * place (GLib reads them through the pointer at query time).
+ */
 static int net_slirp_add_poll(int fd, int events, void *opaque)
 {
     NetSlirpState *s = opaque;
-    GPollFD *pfd = g_new0(GPollFD, 1);
+    gushort ev = (events & SLIRP_POLL_IN ? G_IO_IN : 0) |
+                 (events & SLIRP_POLL_OUT ? G_IO_OUT : 0) |
+                 (events & SLIRP_POLL_PRI ? G_IO_PRI : 0) |
+                 (events & SLIRP_POLL_ERR ? G_IO_ERR : 0) |
+                 (events & SLIRP_POLL_HUP ? G_IO_HUP : 0);
+    guint idx = s->npoll++;
+    GPollFD *pfd;
 
-    pfd->fd = fd;
-    pfd->events = (events & SLIRP_POLL_IN ? G_IO_IN : 0) |
-                  (events & SLIRP_POLL_OUT ? G_IO_OUT : 0) |
-                  (events & SLIRP_POLL_PRI ? G_IO_PRI : 0) |
-                  (events & SLIRP_POLL_ERR ? G_IO_ERR : 0) |
-                  (events & SLIRP_POLL_HUP ? G_IO_HUP : 0);
-    g_source_add_poll(&s->source->source, pfd);
-    g_ptr_array_add(s->pollfds, pfd);
-    return s->pollfds->len - 1;
+    if (idx < s->pollfds->len) {
+        pfd = g_ptr_array_index(s->pollfds, idx);
+        if (pfd->fd != fd) {
+            /* GLib keeps its records sorted by fd: re-add */
+            g_source_remove_poll(&s->source->source, pfd);
+            pfd->fd = fd;
+            g_source_add_poll(&s->source->source, pfd);
+        }
+    } else {
+        pfd = g_new0(GPollFD, 1);
+        pfd->fd = fd;
+        g_source_add_poll(&s->source->source, pfd);
+        g_ptr_array_add(s->pollfds, pfd);
+    }
+    pfd->events = ev;
+    pfd->revents = 0;
+    return idx;
 }
 
 static int net_slirp_get_revents(int idx, void *opaque)
@@ -159,7 +181,7 @@ static int net_slirp_get_revents(int idx, void *opaque)
     GPollFD *pfd;
     int r = 0;
 
-    if (idx < 0 || (guint)idx >= s->pollfds->len) {
+    if (idx < 0 || (guint)idx >= s->npoll) {
         return 0;
     }
     pfd = g_ptr_array_index(s->pollfds, idx);
@@ -171,14 +193,17 @@ static int net_slirp_get_revents(int idx, void *opaque)
     return r;
 }
 
-static void net_slirp_clear_polls(NetSlirpState *s)
+/* Detach the entries from @keep on. */
+static void net_slirp_trim_polls(NetSlirpState *s, guint keep)
 {
-    for (guint i = 0; i < s->pollfds->len; i++) {
+    for (guint i = keep; i < s->pollfds->len; i++) {
         GPollFD *pfd = g_ptr_array_index(s->pollfds, i);
 
         g_source_remove_poll(&s->source->source, pfd);
     }
-    g_ptr_array_set_size(s->pollfds, 0);
+    if (keep < s->pollfds->len) {
+        g_ptr_array_set_size(s->pollfds, keep);
+    }
 }
 
 static gboolean net_slirp_prepare(GSource *source, gint *timeout)
@@ -186,8 +211,9 @@ static gboolean net_slirp_prepare(GSource *source, gint *timeout)
     NetSlirpState *s = ((SlirpSource *)source)->s;
     uint32_t t = 1000;
 
-    net_slirp_clear_polls(s);
+    s->npoll = 0;
     slirp_pollfds_fill(s->slirp, &t, net_slirp_add_poll, s);
+    net_slirp_trim_polls(s, s->npoll);
     *timeout = MIN(t, 1000);
     return FALSE;
 }
@@ -228,7 +254,7 @@ static void net_slirp_cleanup(NetClientState *nc)
     NetSlirpState *s = container_of(nc, NetSlirpState, nc);
 
     if (s->source) {
-        net_slirp_clear_polls(s);
+        net_slirp_trim_polls(s, 0);
         g_source_destroy(&s->source->source);
         g_source_unref(&s->source->source);
     }
@@ -431,6 +457,10 @@ bool net_init_user(const Netdev *netdev, const char *name, Error **errp)
     s->source = (SlirpSource *)g_source_new(&net_slirp_source_funcs,
                                             sizeof(SlirpSource));
     s->source->s = s;
+    /* not blocked while dispatching: blocking detaches and re-attaches
+     * the polls, which wakes the context up (a busy loop); the dispatch
+     * never iterates the main loop, so it cannot recurse */
+    g_source_set_can_recurse(&s->source->source, true);
     g_source_attach(&s->source->source, qemu_get_aio_context());
     for (StringList *l = o->has_hostfwd ? o->hostfwd : NULL; l;
          l = l->next) {

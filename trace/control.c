@@ -3,6 +3,7 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/log.h"
 #include "trace/control.h"
 
 static GPtrArray *all_events;
@@ -23,7 +24,6 @@ void trace_emit(TraceEvent *ev, const char *fmt, ...)
 {
     va_list ap;
     struct timeval tv;
-    FILE *out = trace_file ? trace_file : stderr;
     g_autoptr(GString) line = g_string_new(NULL);
 
     gettimeofday(&tv, NULL);
@@ -33,9 +33,14 @@ void trace_emit(TraceEvent *ev, const char *fmt, ...)
     g_string_append_vprintf(line, fmt, ap);
     va_end(ap);
     g_string_append_c(line, '\n');
+    if (!trace_file) {
+        /* like QEMU's "log" backend: the -D file, else stderr */
+        qemu_log("%s", line->str);
+        return;
+    }
     g_mutex_lock(&trace_lock);
-    fputs(line->str, out);
-    fflush(out);
+    fputs(line->str, trace_file);
+    fflush(trace_file);
     g_mutex_unlock(&trace_lock);
 }
 

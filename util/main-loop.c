@@ -14,6 +14,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
+#include "qemu/bh-poll.h"
 #include "qemu/timer.h"
 #include "qemu/thread.h"
 
@@ -334,6 +335,30 @@ void qemu_bh_delete(QEMUBH *bh)
     if (free_it) {
         bh_free(bh);
     }
+}
+
+bool aio_bh_poll(GMainContext *ctx)
+{
+    CtxState *cs;
+    BHSource *s = NULL;
+    bool ran;
+
+    g_mutex_lock(&registry_lock);
+    cs = registry ? g_hash_table_lookup(registry, ctx_or_default(ctx)) : NULL;
+    if (cs) {
+        s = cs->bh_source;
+        g_source_ref(&s->source);
+    }
+    g_mutex_unlock(&registry_lock);
+    if (!s) {
+        return false;
+    }
+    ran = bh_source_ready(&s->source);
+    if (ran) {
+        bh_source_dispatch(&s->source, NULL, NULL);
+    }
+    g_source_unref(&s->source);
+    return ran;
 }
 
 void aio_bh_schedule_oneshot(GMainContext *ctx, QEMUBHFunc *cb, void *opaque)

@@ -10,6 +10,13 @@
  * (rewound) and the net layer keeps the packet until the next kick.  A
  * packet that cannot fit even an empty ring's worth of buffers is dropped.
  *
+ * Offloads: when the netdev takes plain frames (no vnet header), the
+ * device offers CSUM, HOST_TSO4/6 and GUEST_CSUM and does the work in
+ * software (hw/net/virtio-net-offload.c): a transmitted frame that asks
+ * for a checksum or segmentation is completed on the host, and a
+ * received TCP/UDP frame whose checksum verifies is marked DATA_VALID.
+ * The guest then spends far fewer (interpreted) instructions per byte.
+ *
  * Transmit (guest -> netdev): each chain is header + frame; sent with
  * qemu_sendv_packet_async().  When the net layer queues it, the chain
  * stays in flight until the sent callback and transmission pauses; a
@@ -21,6 +28,18 @@
 #include "qemu/main-loop.h"
 #include "hw/qdev-properties.h"
 #include "hw/virtio/virtio-net.h"
+#include "hw/net/virtio-net-offload.h"
+
+#define VIRTIO_NET_F_HOST_TSO4      11
+#define VIRTIO_NET_F_HOST_TSO6      12
+
+/* Offloads done in software when the netdev has no vnet header */
+#define VIRTIO_NET_SOFT_OFFLOADS ((1ULL << VIRTIO_NET_F_CSUM) | \
+                                  (1ULL << VIRTIO_NET_F_GUEST_CSUM) | \
+                                  (1ULL << VIRTIO_NET_F_HOST_TSO4) | \
+                                  (1ULL << VIRTIO_NET_F_HOST_TSO6))
+#include "net/announce.h"
+#include "system/runstate.h"
 
 typedef struct VirtIONetClient {
     NetClientState nc;
@@ -138,6 +157,23 @@ static void give_back(VirtIONet *n, VirtQueueElement **elems,
     virtqueue_rewind(n->rx_vq, count);
 }
 
+/* A frame whose checksum we verified needs no verification by the guest */
+static void rx_mark_csum(uint8_t *hdr, const struct iovec *iov, int iovcnt,
+                         size_t size)
+{
+    g_autofree uint8_t *copy = NULL;
+    const uint8_t *frame = iov[0].iov_base;
+
+    if (iovcnt != 1) {
+        copy = g_malloc(size ? size : 1);
+        iov_to_buf(iov, iovcnt, 0, copy, size);
+        frame = copy;
+    }
+    if (virtio_net_rx_csum_ok(frame, size)) {
+        hdr[0] |= VIRTIO_NET_HDR_F_DATA_VALID;
+    }
+}
+
 ssize_t virtio_net_receive_iov(VirtIONet *n, const struct iovec *iov,
                                int iovcnt)
 {
@@ -160,6 +196,9 @@ ssize_t virtio_net_receive_iov(VirtIONet *n, const struct iovec *iov,
         iov_to_buf(iov, iovcnt, 0, hdr, VIRTIO_NET_HDR_LEN);
     }
     frame_len = size - hlen;
+    if (!hlen && virtio_vdev_has_feature(&n->vdev, VIRTIO_NET_F_GUEST_CSUM)) {
+        rx_mark_csum(hdr, iov, iovcnt, size);
+    }
     elems = g_new0(VirtQueueElement *, vq->num);
     while (count == 0 || (off < frame_len && n->mergeable)) {
         VirtQueueElement *e;
@@ -252,6 +291,57 @@ static int iov_skip(const struct iovec *iov, int cnt, size_t skip,
     return n;
 }
 
+/*
+ * Offloaded transmit: the frame is copied out of the guest, completed
+ * (checksum, segmentation) and sent as one or more ordinary frames.  All
+ * but the last go out without a callback (the net layer copies what it
+ * queues, in order); the last carries the flow control of the chain.
+ */
+typedef struct TxOffload {
+    VirtIONet *n;
+    uint8_t *held;           /* last frame emitted, not yet sent */
+    size_t held_len;
+} TxOffload;
+
+static void tx_offload_emit(void *opaque, const uint8_t *frame, size_t len)
+{
+    TxOffload *t = opaque;
+
+    if (t->held) {
+        qemu_send_packet_async(t->n->nic, t->held, t->held_len, NULL);
+        g_free(t->held);
+    }
+    t->held = g_memdup2(frame, len);
+    t->held_len = len;
+}
+
+static bool virtio_net_send_offload(VirtIONet *n, VirtQueueElement *e,
+                                    const VirtioNetHdrFields *h)
+{
+    size_t len = iov_size(e->out_sg, e->out_num) - VIRTIO_NET_HDR_LEN;
+    g_autofree uint8_t *frame = NULL;
+    TxOffload t = { .n = n };
+    bool done = true;
+
+    if (len > VIRTIO_NET_OFFLOAD_MAX_FRAME || !n->nic || !n->nic->peer) {
+        virtqueue_push(n->tx_vq, e, 0);      /* dropped */
+        return true;
+    }
+    frame = g_malloc(len ? len : 1);
+    iov_to_buf(e->out_sg, e->out_num, VIRTIO_NET_HDR_LEN, frame, len);
+    if (virtio_net_tx_offload(h, frame, len, tx_offload_emit, &t) > 0 &&
+        qemu_send_packet_async(n->nic, t.held, t.held_len,
+                               virtio_net_tx_done) == 0) {
+        n->tx_waiting = e;
+        done = false;
+    }
+    g_free(t.held);
+    if (done) {
+        virtqueue_push(n->tx_vq, e, 0);
+    }
+    return done;
+}
+
 /* Send one chain; false if the net layer queued it (wait for it). */
 static bool virtio_net_send(VirtIONet *n, VirtQueueElement *e)
 {
@@ -263,6 +353,17 @@ static bool virtio_net_send(VirtIONet *n, VirtQueueElement *e)
         virtio_error(&n->vdev, "tx chain shorter than the header");
         virtqueue_element_free(n->tx_vq, e, 0);
         return true;
+    }
+    if (!n->host_hdr_len &&
+        virtio_vdev_has_feature(&n->vdev, VIRTIO_NET_F_CSUM)) {
+        uint8_t raw[VIRTIO_NET_HDR_LEN];
+        VirtioNetHdrFields h;
+
+        iov_to_buf(e->out_sg, e->out_num, 0, raw, sizeof(raw));
+        virtio_net_hdr_parse(raw, &h);
+        if (virtio_net_hdr_needs_offload(&h)) {
+            return virtio_net_send_offload(n, e, &h);
+        }
     }
     cnt = iov_skip(e->out_sg, e->out_num, skip, sg, e->out_num);
     if (n->nic && n->nic->peer &&
@@ -301,7 +402,24 @@ static void virtio_net_flush_tx(VirtIONet *n)
 
 static void virtio_net_tx_bh(void *opaque)
 {
+    /*
+     * A burst continued from the main loop must not touch guest memory
+     * while the VM is stopped: its RAM may be being saved (migration, a
+     * COLO checkpoint).  virtio_net_vm_state() resumes it.
+     */
+    if (!runstate_is_running()) {
+        return;
+    }
     virtio_net_flush_tx(opaque);
+}
+
+static void virtio_net_vm_state(void *opaque, bool running, RunState state)
+{
+    VirtIONet *n = opaque;
+
+    if (running && n->tx_bh) {
+        qemu_bh_schedule(n->tx_bh);
+    }
 }
 
 static void virtio_net_handle_tx(VirtIODevice *vdev, VirtQueue *vq)
@@ -332,6 +450,7 @@ void virtio_net_setup(VirtIONet *n)
                             (1ULL << VIRTIO_NET_F_MRG_RXBUF);
     n->status = VIRTIO_NET_S_LINK_UP;
     n->tx_bh = qemu_bh_new(virtio_net_tx_bh, n);
+    n->vm_state = qemu_add_vm_change_state_handler(virtio_net_vm_state, n);
 }
 
 /* ---- NIC client ---- */
@@ -409,6 +528,7 @@ static void virtio_net_pci_realize(VirtIOPCIProxy *proxy, Error **errp)
                                  "virtio-net-pci",
                                  dev->id ? dev->id : "virtio-net-pci");
     ((VirtIONetClient *)n->nic)->n = n;
+    qemu_announce_nic_add(n->nic, n->mac);
     snprintf(n->nic->info_str, sizeof(n->nic->info_str),
              "model=virtio-net-pci,macaddr=%02x:%02x:%02x:%02x:%02x:%02x",
              n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4],
@@ -417,6 +537,9 @@ static void virtio_net_pci_realize(VirtIOPCIProxy *proxy, Error **errp)
         qemu_set_vnet_hdr_len(peer, VIRTIO_NET_HDR_LEN);
         qemu_set_vnet_hdr_len(n->nic, VIRTIO_NET_HDR_LEN);
         n->host_hdr_len = VIRTIO_NET_HDR_LEN;
+    } else if (peer) {
+        /* the netdev takes plain frames: complete them ourselves */
+        n->vdev.host_features |= VIRTIO_NET_SOFT_OFFLOADS;
     }
     if (peer && peer->link_down) {
         n->status = 0;
@@ -428,8 +551,13 @@ static void virtio_net_pci_exit(VirtIOPCIProxy *proxy)
     VirtIONet *n = &VIRTIO_NET_PCI(proxy)->net;
 
     if (n->nic) {
+        qemu_announce_nic_del(n->nic);
         qemu_del_net_client(n->nic);
         n->nic = NULL;
+    }
+    if (n->vm_state) {
+        qemu_del_vm_change_state_handler(n->vm_state);
+        n->vm_state = NULL;
     }
     if (n->tx_bh) {
         qemu_bh_delete(n->tx_bh);

@@ -18,6 +18,20 @@ PCIBus *pci_bus_new(MemoryRegion *mem, MemoryRegion *io)
     return bus;
 }
 
+void pci_bus_free(PCIBus *bus)
+{
+    int devfn;
+
+    if (!bus) {
+        return;
+    }
+    for (devfn = 0; devfn < PCI_DEVFN_MAX; devfn++) {
+        assert(!bus->devices[devfn]);
+    }
+    g_free(bus->irq_count);
+    g_free(bus);
+}
+
 void pci_bus_irqs(PCIBus *bus, PCIMapIRQFunc *map_irq, void *opaque,
                   qemu_irq *irqs, int nirq)
 {

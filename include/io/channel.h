@@ -105,6 +105,12 @@ bool qio_channel_set_blocking(QIOChannel *ioc, bool enabled, Error **errp);
  * whose peer may vanish without closing the connection.
  */
 void qio_channel_set_timeout(QIOChannel *ioc, int ms);
+/**
+ * qio_channel_set_tcp_user_timeout: on a TCP socket, data left
+ * unacknowledged by the peer for @ms breaks the connection (so a writer
+ * notices a peer that went silent).  Returns false if @ioc is not TCP.
+ */
+bool qio_channel_set_tcp_user_timeout(QIOChannel *ioc, unsigned ms);
 bool qio_channel_shutdown(QIOChannel *ioc, QIOChannelShutdown how,
                           Error **errp);
 /* Closes the underlying fds; further I/O fails.  Idempotent. */

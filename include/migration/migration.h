@@ -31,6 +31,8 @@ bool migrate_cap_enabled(MigrationCapability cap);
 uint64_t migrate_max_bandwidth(void);
 uint64_t migrate_downtime_limit(void);
 uint32_t migrate_checkpoint_delay(void);
+/* x-colo-background-bandwidth: bytes/s between COLO checkpoints, 0 = off */
+uint64_t migrate_colo_background_bandwidth(void);
 
 /**
  * migrate_set_state: move *@state from @old to @new atomically (no-op if

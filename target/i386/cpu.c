@@ -289,7 +289,7 @@ static bool msr_read(CPUX86State *env, uint32_t msr, uint64_t *val)
 
 static bool canonical(uint64_t v)
 {
-    return (uint64_t)(((int64_t)v << 16) >> 16) == v;
+    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
 }
 
 static bool msr_write(CPUX86State *env, uint32_t msr, uint64_t val)
@@ -468,12 +468,21 @@ void x86_cpu_reset(CPUX86State *env)
 static void code_written(void *opaque, ram_addr_t page)
 {
     CPUX86State *env = opaque;
+    unsigned i = (page >> TARGET_PAGE_BITS) % SMC_PAGES;
 
     /*
-     * Pages written while holding code (mixed code/data, or text being
-     * patched) are left to the full decoder for a while (fastpath.c).
+     * Pages written again and again while holding code (mixed code and
+     * data) are left to the full decoder for a while (fastpath.c.inc);
+     * text patched once in a while (jump labels) is decoded again.
      */
-    env->smc_pages[(page >> TARGET_PAGE_BITS) % SMC_PAGES] = page + 1;
+    if (env->smc_pages[i] == page + 1) {
+        if (env->smc_writes[i] < UINT8_MAX) {
+            env->smc_writes[i]++;
+        }
+    } else {
+        env->smc_pages[i] = page + 1;
+        env->smc_writes[i] = 1;
+    }
     __atomic_fetch_add(&env->page_epochs[x86_code_slot(page)], 1,
                        __ATOMIC_SEQ_CST);
     __atomic_fetch_add(&env->code_epoch, 1, __ATOMIC_RELAXED);
@@ -507,16 +516,20 @@ bool x86_mark_code_page(CPUX86State *env, const uint8_t *host)
     uint64_t off;
     RAMBlock *rb = ram_block_from_host(host, &off);
     ram_addr_t page;
+    unsigned i;
 
     if (!rb) {
         return false;
     }
     page = (ram_block_ram_addr(rb) + off) & TARGET_PAGE_MASK;
-    if (env->icount - env->smc_clear_icount > (1ULL << 24)) {
+    if (env->icount - env->smc_clear_icount > SMC_WINDOW) {
         memset(env->smc_pages, 0, sizeof(env->smc_pages));
+        memset(env->smc_writes, 0, sizeof(env->smc_writes));
         env->smc_clear_icount = env->icount;
     }
-    if (env->smc_pages[(page >> TARGET_PAGE_BITS) % SMC_PAGES] == page + 1) {
+    i = (page >> TARGET_PAGE_BITS) % SMC_PAGES;
+    if (env->smc_pages[i] == page + 1 &&
+        env->smc_writes[i] >= SMC_HOLD_WRITES) {
         return false;
     }
     if (dirty_page_test(DIRTY_CLIENT_CODE, rb, off)) {
@@ -532,7 +545,8 @@ void x86_cpu_init(CPUX86State *env, const X86CPUHooks *hooks)
 {
     memset(env, 0, sizeof(*env));
     env->hooks = hooks;
-    env->fast_cache = g_new0(FastInsn, FAST_CACHE_SIZE);
+    env->fast_blocks = g_new0(X86FastBlock, FAST_BLOCK_SIZE);
+    env->fast_pool = g_new0(FastInsn, FAST_POOL_SIZE);
     env->page_epochs = g_new0(uint32_t, CODE_SLOTS);
     physmem_set_code_hook(code_written, env);
     x86_cpu_reset(env);
@@ -541,8 +555,10 @@ void x86_cpu_init(CPUX86State *env, const X86CPUHooks *hooks)
 void x86_cpu_finalize(CPUX86State *env)
 {
     physmem_set_code_hook(NULL, NULL);
-    g_free(env->fast_cache);
-    env->fast_cache = NULL;
+    g_free(env->fast_blocks);
+    env->fast_blocks = NULL;
+    g_free(env->fast_pool);
+    env->fast_pool = NULL;
     g_free(env->page_epochs);
     env->page_epochs = NULL;
 }

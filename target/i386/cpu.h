@@ -144,21 +144,41 @@ typedef union X86XMMReg {
     double d[2];
 } X86XMMReg;
 
-/* One decoded instruction of the fast-path cache (fastpath.c). */
+/*
+ * One decoded instruction of the fast-path cache (fastpath.c.inc).
+ * Instructions are cached in straight-line blocks (X86FastBlock) that
+ * end at a branch, at an instruction the fast path does not handle, or
+ * at the end of the code page.
+ */
 typedef struct FastInsn {
-    const uint8_t *host;        /* tag: host address of the first byte */
-    uint32_t epoch;             /* valid while == env->page_epochs[slot] */
     uint8_t kind, len, ot, op;
     uint8_t reg, rm, base, index;
     uint8_t scale, riprel, mod3, rex;
     uint8_t modrm_reg;
-    uint16_t slot;              /* of the code page in env->page_epochs */
+    uint8_t seg;                /* R_FS / R_GS override, else 0 */
     int32_t disp;
     uint64_t imm;
 } FastInsn;
-#define FAST_CACHE_BITS 16
-#define FAST_CACHE_SIZE (1 << FAST_CACHE_BITS)
+
+typedef struct X86FastBlock {
+    const uint8_t *host;        /* tag: host address of the first byte */
+    uint32_t epoch;             /* valid while == env->page_epochs[slot] */
+    uint16_t slot;              /* of the code page in env->page_epochs */
+    uint16_t n;                 /* 0: the first insn needs the decoder */
+    FastInsn *insns;            /* n entries in env->fast_pool */
+    /*
+     * n == 0 because the page was written recently: retry decoding once
+     * env->icount passes this (UINT64_MAX: not such a block)
+     */
+    uint64_t retry_icount;
+} X86FastBlock;
+#define FAST_BLOCK_BITS 16
+#define FAST_BLOCK_SIZE (1 << FAST_BLOCK_BITS)
+#define FAST_BLOCK_MAX 48       /* instructions per block */
+#define FAST_POOL_SIZE (1 << 20)
 #define SMC_PAGES 64
+#define SMC_WINDOW (1ULL << 24)  /* instructions */
+#define SMC_HOLD_WRITES 32      /* code writes in a window before a hold */
 #define CODE_SLOTS 4096         /* code pages hashed into epoch slots */
 
 typedef struct X86CPUHooks {
@@ -242,10 +262,13 @@ typedef struct CPUX86State {
     uint64_t tlb_flush_count;   /* bumped when translations are dropped */
     const X86CPUHooks *hooks;
     /* kept across x86_cpu_reset(): */
-    FastInsn *fast_cache;       /* FAST_CACHE_SIZE entries */
+    X86FastBlock *fast_blocks;  /* FAST_BLOCK_SIZE entries */
+    FastInsn *fast_pool;        /* FAST_POOL_SIZE entries */
+    uint32_t fast_pool_used;    /* all blocks are dropped when full */
     uint32_t code_epoch;        /* bumped when guest code may have changed */
     ram_addr_t smc_pages[SMC_PAGES];   /* recently written code pages (+1) */
-    uint64_t smc_clear_icount;
+    uint8_t smc_writes[SMC_PAGES];     /* ... and how often (saturating) */
+    uint64_t smc_clear_icount;  /* smc_pages is forgotten SMC_WINDOW later */
     sigjmp_buf jmp_env;
     int exc_vector;             /* exception being raised */
     uint32_t exc_error;

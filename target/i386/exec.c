@@ -3,9 +3,10 @@
  * opcode map (integer instructions).  The 0F map is in exec0f.c, SSE in
  * sse.c, x87 in fpu.c.
  *
- * Each instruction is first looked up in the decoded-instruction cache
- * (fastpath.c.inc, keyed by the host = guest-physical address of its
- * first byte); common forms run from there.  Everything else decodes from
+ * Instructions are first looked up in the decoded-block cache
+ * (fastpath.c.inc, keyed by the host = guest-physical address of the
+ * first byte); straight-line runs of common forms run from there, with
+ * events polled after each block.  Everything else decodes from
  * the host page of RIP (found through the soft TLB's fetch tag).  Both
  * paths commit RIP last, so a fault leaves the architectural state of the
  * instruction start for the exception.  Events (interrupts, NMI, kicks)
@@ -578,11 +579,34 @@ run:
             fp_mmu = cpu_mmu_idx(env);
         }
     }
-    if (likely(host) &&
-        likely(x86_fast_exec(env, host + (env->rip - page),
-                             page + TARGET_PAGE_SIZE - env->rip,
-                             fp_mmu))) {
-        goto insn_done;
+    if (likely(host)) {
+        X86FastBlock *fb = x86_fast_block(env, host + (env->rip - page),
+                                          page + TARGET_PAGE_SIZE - env->rip);
+        if (likely(fb->n)) {
+            const FastInsn *f = fb->insns, *end = f + fb->n;
+            const uint32_t *ep = &env->page_epochs[fb->slot];
+            uint32_t epoch = fb->epoch;
+
+            /* stay within the budget; the first insn always runs */
+            if (env->icount >= env->icount_budget_end) {
+                end = f + 1;
+            } else if (env->icount_budget_end - env->icount < fb->n) {
+                end = f + (env->icount_budget_end - env->icount);
+            }
+            for (;;) {
+                f_exec(env, f, env->rip + f->len, fp_mmu);
+                env->icount++;
+                if (++f == end ||
+                    unlikely(__atomic_load_n(ep, __ATOMIC_RELAXED) !=
+                             epoch)) {
+                    break;
+                }
+            }
+            goto insn_retired;
+        }
+        if (unlikely(env->icount >= fb->retry_icount)) {
+            fb->host = NULL;    /* decode again next time */
+        }
     }
     s->env = env;
     s->start = s->pc = env->rip;
@@ -1135,6 +1159,7 @@ run:
     env->rip = s->pc;
 insn_done:
     env->icount++;
+insn_retired:
     if (unlikely(env->inhibit_irq)) {
         /*
          * STI / MOV SS shadow: the next instruction runs before any

@@ -56,7 +56,8 @@ bool phys_write(hwaddr pa, const void *buf, unsigned len)
 
 static bool canonical(uint64_t va)
 {
-    return (uint64_t)(((int64_t)va << 16) >> 16) == va;
+    /* shift unsigned: a signed left shift of bit 47 into bit 63 is UB */
+    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
 }
 
 /*
@@ -303,9 +304,15 @@ static void st_page(CPUX86State *env, X86TLBEntry *e, uint64_t va,
                     unsigned size, uint64_t val, int mmu)
 {
     uint64_t pa = e->paddr | (va & ~TARGET_PAGE_MASK);
+    /*
+     * Read the tag once: another thread (a dirty-log sync) may set it to
+     * TLB_INVALID at any moment, and an invalid tag must never be taken
+     * for a fast RAM page (the addend of an MMIO page is meaningless).
+     */
+    uint64_t tag = __atomic_load_n(&e->tag_write, __ATOMIC_ACQUIRE);
     MemoryLookup l;
 
-    if (!(e->tag_write & TLB_SLOW)) {
+    if (tag == (va & TARGET_PAGE_MASK)) {
         store_host((void *)(uintptr_t)(va + e->addend), size, val);
         return;
     }

@@ -430,7 +430,7 @@ void helper_sysret(CPUX86State *env, int ot)
         /* return to compatibility mode: not implemented */
         raise_gp0(env);
     }
-    if ((uint64_t)(((int64_t)rip << 16) >> 16) != rip) {
+    if ((uint64_t)((int64_t)(rip << 16) >> 16) != rip) {
         raise_gp0(env);
     }
     x86_cpu_set_eflags(env, (env->regs[R_R11] & 0x3c7fd7) | 2);

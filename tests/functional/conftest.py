@@ -16,10 +16,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 from qmp import QMPClient  # noqa: E402
 
-SRC_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
-BUILD_DIR = os.environ.get('TANDEM_BUILD_DIR', os.path.join(SRC_DIR, 'build'))
-TANDEM = os.path.join(BUILD_DIR, 'qemu-system-x86_64')
-DEBIAN_QEMU = '/usr/bin/qemu-system-x86_64'
+from paths import SRC_DIR, BUILD_DIR, TANDEM, DEBIAN_QEMU  # noqa: E402,F401
 
 
 class VM:

@@ -17,7 +17,7 @@ import select
 import subprocess
 import time
 
-from conftest import TANDEM, DEBIAN_QEMU
+from paths import TANDEM, DEBIAN_QEMU
 from test_guest_image import Console, GUEST_DIR, ROOT, free_port  # noqa
 
 BOOT_TIMEOUT = 400

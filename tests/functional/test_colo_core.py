@@ -221,6 +221,7 @@ def test_idle_errors(vm_factory):
 
 
 MAGIC = struct.pack('>I', 0x544e4443)
+PROTO_VERSION = 2       # migration/colo-proto.h
 
 
 class Proxy:
@@ -270,7 +271,7 @@ class Proxy:
         self.sent += len(data)
         if self.hello_end is None:
             window = self.tail + data
-            i = window.find(MAGIC + struct.pack('>I', 1))
+            i = window.find(MAGIC + struct.pack('>I', PROTO_VERSION))
             if i < 0:
                 self.tail = window[-7:]
                 return data
@@ -300,7 +301,8 @@ def start_proxied(vm_factory, mangle, stall_at=None, delay=200,
     s.command('migrate-set-parameters', **{'x-checkpoint-delay': delay})
     port = d.command('query-migrate')['socket-address'][0]['port']
     if background is not None:
-        s.hmp('x_colo_background_bandwidth %d' % background)
+        s.command('migrate-set-parameters',
+              **{'x-colo-background-bandwidth': background})
     proxy = Proxy(int(port), mangle, stall_at)
     assert s.command('migrate', uri='tcp:127.0.0.1:%d' % proxy.port) == {}
     return src, dst, s, d
@@ -308,7 +310,7 @@ def start_proxied(vm_factory, mangle, stall_at=None, delay=200,
 
 def test_peer_of_another_protocol_version_is_refused(vm_factory):
     def bump_version(off, byte):
-        # the be32 version right after the magic: 1 -> 9
+        # the be32 version right after the magic: 2 -> 9
         return 9 if off == -1 else byte
 
     src, dst, s, d = start_proxied(vm_factory, bump_version)
@@ -318,7 +320,7 @@ def test_peer_of_another_protocol_version_is_refused(vm_factory):
     assert dst.wait(timeout=20) != 0
     assert 'COLO protocol version mismatch: peer speaks version 9' in \
         dst.read_stderr()
-    assert 'refused version 1' in src.read_stderr()
+    assert 'refused version 2' in src.read_stderr()
     assert s.command('x-colo-lost-heartbeat') == {}
     assert colo_status(s) == {'mode': 'none', 'last-mode': 'primary',
                               'reason': 'request'}

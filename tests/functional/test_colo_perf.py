@@ -25,7 +25,8 @@ def run(vm_factory, mib, rate, background, svm_cap=True, secs=4.0):
             {'capability': 'x-colo', 'state': True}])
     s.command('migrate-set-capabilities', capabilities=[
         {'capability': 'x-colo', 'state': True}])
-    s.hmp('x_colo_background_bandwidth %d' % background)
+    s.command('migrate-set-parameters',
+              **{'x-colo-background-bandwidth': background})
     port = d.command('query-migrate')['socket-address'][0]['port']
     s.command('migrate', uri='tcp:127.0.0.1:%s' % port)
     wait_status(s, ('colo',))

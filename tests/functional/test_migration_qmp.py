@@ -37,6 +37,8 @@ PARAMS = {
     'max-postcopy-bandwidth': 0, 'max-cpu-throttle': 99,
     'multifd-compression': 'none', 'multifd-zlib-level': 1,
     'multifd-zstd-level': 1,
+    # Tandem's addition (COLO background transfer), after QEMU 7.2's 26
+    'x-colo-background-bandwidth': 64 * 1024 * 1024,
 }
 
 INFO_PARAMS = """announce-initial: 50 ms
@@ -63,6 +65,7 @@ multifd-compression: none
 xbzrle-cache-size: 67108864 bytes
 max-postcopy-bandwidth: 0
 tls-authz: ''
+x-colo-background-bandwidth: 67108864 bytes/second
 """
 
 GLOBALS = """globals:

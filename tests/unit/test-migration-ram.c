@@ -458,6 +458,68 @@ static void test_throughput(void)
     }
 }
 
+/* ---- Switch-over decision ---- */
+
+static void test_switchover_decide(void)
+{
+    /* 1000 bytes/ms for 300 ms: 300000 bytes fit */
+    g_assert_cmpint(ram_switchover_decide(300000, false, 1000, 300), ==,
+                    RAM_SWITCHOVER_SYNC);
+    g_assert_cmpint(ram_switchover_decide(300000, true, 1000, 300), ==,
+                    RAM_SWITCHOVER_COMPLETE);
+    g_assert_cmpint(ram_switchover_decide(300001, false, 1000, 300), ==,
+                    RAM_SWITCHOVER_CONTINUE);
+    g_assert_cmpint(ram_switchover_decide(300001, true, 1000, 300), ==,
+                    RAM_SWITCHOVER_CONTINUE);
+    /* no bandwidth measured yet: only "nothing left" fits */
+    g_assert_cmpint(ram_switchover_decide(PAGE, true, 0, 300), ==,
+                    RAM_SWITCHOVER_CONTINUE);
+    g_assert_cmpint(ram_switchover_decide(0, false, 0, 300), ==,
+                    RAM_SWITCHOVER_SYNC);
+    g_assert_cmpint(ram_switchover_decide(0, true, 0, 300), ==,
+                    RAM_SWITCHOVER_COMPLETE);
+    /* downtime-limit 0: never fits unless nothing is left */
+    g_assert_cmpint(ram_switchover_decide(PAGE, true, 1e9, 0), ==,
+                    RAM_SWITCHOVER_CONTINUE);
+}
+
+/*
+ * The pass is sent, so the cheap estimate says "nothing left", but the
+ * guest dirtied 100 pages since the sync: the exact count must keep the
+ * migration iterating when only 50 pages fit the downtime.
+ */
+static void test_switchover_stale_estimate(void)
+{
+    g_autoptr(QEMUFile) out = qemu_file_new_buffer_output(4096, 1 << 24);
+    RAMBlock *rb = ram_block_new("stale.src", 1 << 20, &error_abort);
+    RamSaveState *rs = ram_save_new(DIRTY_CLIENT_MIGRATION, &rb, 1);
+    double bw = 50.0 * PAGE / 300;      /* 50 pages in 300 ms */
+    uint64_t pending;
+
+    ram_save_sync(rs);
+    ram_save_send_pages(rs, out, false);
+    for (int i = 0; i < 100; i++) {
+        ram_block_host(rb)[i * PAGE] = i + 1;
+        physmem_note_write(rb, i * PAGE, 1);
+    }
+    pending = ram_save_pending(rs);
+    g_assert_cmpuint(pending, ==, 0);
+    g_assert_cmpint(ram_switchover_decide(pending, false, bw, 300), ==,
+                    RAM_SWITCHOVER_SYNC);
+    pending = ram_save_pending_exact(rs);
+    g_assert_cmpuint(pending, ==, 100 * PAGE);
+    g_assert_cmpint(ram_switchover_decide(pending, true, bw, 300), ==,
+                    RAM_SWITCHOVER_CONTINUE);
+    /* once they are sent and the guest is quiet, the exact count fits */
+    g_assert_cmpuint(ram_save_send_pages(rs, out, false), ==, 100);
+    pending = ram_save_pending_exact(rs);
+    g_assert_cmpuint(pending, ==, 0);
+    g_assert_cmpint(ram_switchover_decide(pending, true, bw, 300), ==,
+                    RAM_SWITCHOVER_COMPLETE);
+    ram_save_free(rs);
+    ram_block_free(rb);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -467,6 +529,10 @@ int main(int argc, char **argv)
     g_test_add_func("/migration/ram/hole-written-late",
                     test_hole_written_late);
     g_test_add_func("/migration/ram/hostile", test_hostile);
+    g_test_add_func("/migration/ram/switchover/decide",
+                    test_switchover_decide);
+    g_test_add_func("/migration/ram/switchover/stale-estimate",
+                    test_switchover_stale_estimate);
     if (g_test_perf()) {
         g_test_add_func("/migration/ram/throughput", test_throughput);
     }

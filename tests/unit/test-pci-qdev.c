@@ -103,6 +103,7 @@ static void test_host_and_device(void)
 {
     DeviceState *host = i440fx_host_new(&error_abort);
     DeviceState *dev;
+    g_autofree char *addr = NULL;
     Error *err = NULL;
     int devfn = PCI_DEVFN(5, 1);
     uint64_t v = 0;
@@ -121,8 +122,8 @@ static void test_host_and_device(void)
     qdev_prop_set_string(dev, "addr", "05.1");
     g_assert_true(qdev_realize(dev, NULL, &error_abort));
     g_assert_cmphex(cfg_read(devfn, 0, 4), ==, 0x10001af4);
-    g_assert_cmpstr(object_property_get_str(OBJECT(dev), "addr",
-                                            &error_abort), ==, "05.1");
+    addr = object_property_get_str(OBJECT(dev), "addr", &error_abort);
+    g_assert_cmpstr(addr, ==, "05.1");
     /* the same address again is refused */
     dev = qdev_new(TYPE_TEST_PCI);
     qdev_prop_set_string(dev, "addr", "5.1");

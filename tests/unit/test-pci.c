@@ -63,6 +63,26 @@ static Env *env_new(void)
     return e;
 }
 
+/* Unmap and free every device left on the bus, then the bus and @e. */
+static void env_free(Env *e)
+{
+    int devfn;
+
+    for (devfn = 0; devfn < PCI_DEVFN_MAX; devfn++) {
+        PCIDevice *d = pci_find_device(e->bus, devfn);
+
+        if (d) {
+            /* unmap the BARs before msix_uninit() frees the MSI-X one */
+            pci_device_detach(d);
+            msix_uninit(d);
+            g_free(d);
+        }
+    }
+    pci_bus_free(e->bus);
+    qemu_free_irqs(e->gsi, 24);
+    g_free(e);
+}
+
 static uint32_t cfg_read(Env *e, int devfn, int reg, unsigned size)
 {
     pci_host_conf1_write(&e->host, 0, 0x80000000 | (devfn << 8) |
@@ -112,6 +132,7 @@ static void test_conf1_probe(void)
     g_assert_cmpint(e->resets, ==, 0);
     pci_host_conf1_write(&e->host, 1, 0x06, 1);
     g_assert_cmpint(e->resets, ==, 1);
+    env_free(e);
 }
 
 static uint64_t dummy_read(void *opaque, hwaddr addr, unsigned size)
@@ -192,6 +213,7 @@ static void test_bar_sizing_mapping(void)
     pci_device_reset(d);
     g_assert_cmphex(pci_get_bar_addr(d, 0), ==, PCI_BAR_UNMAPPED);
     g_assert_cmphex(cfg_read(e, devfn, 0x10, 4), ==, 0x1);
+    env_free(e);
 }
 
 static void test_system_mapping(void)
@@ -214,6 +236,8 @@ static void test_system_mapping(void)
     g_assert_cmphex(sink, ==, 0x55);
     pci_device_detach(d);
     g_assert_false(memory_region_is_mapped(&mem));
+    g_free(d);
+    pci_bus_free(bus);
 }
 
 static void test_caps_and_intx(void)
@@ -262,6 +286,7 @@ static void test_caps_and_intx(void)
     g_assert_cmpint(e->gsi_level[21], ==, 0);
     cfg_write(e, devfn, 0x04, 0, 2);
     g_assert_cmpint(e->gsi_level[21], ==, 1);
+    env_free(e);
 }
 
 static uint64_t mr_read(MemoryRegion *mr, hwaddr addr, unsigned size)
@@ -331,6 +356,7 @@ static void test_msix(void)
     cfg_write(e, devfn, 0x04, PCI_COMMAND_MEMORY, 2);
     msix_notify(d, 2);
     g_assert_cmpint(e->msi_count, ==, 3);
+    env_free(e);
 }
 
 static void test_vmstate(void)
@@ -382,6 +408,8 @@ static void test_vmstate(void)
     error_free(err);
     g_free(buf);
     g_assert_cmphex(pci_get_word(d2->config + PCI_VENDOR_ID), ==, 0x1af4);
+    env_free(e);
+    env_free(e2);
 }
 
 int main(int argc, char **argv)

@@ -114,6 +114,7 @@ int main(int argc, char **argv)
     bql_lock();
     irqs = qemu_allocate_irqs(isa_irq_handler, NULL, ISA_NUM_IRQS);
     isa_irq_set_lines(irqs);
+    g_free(irqs);              /* the lines were copied */
     g_test_add_func("/hw/serial/isa/tx-rx", test_tx_rx);
     g_test_add_func("/hw/serial/isa/properties", test_properties);
     return g_test_run();

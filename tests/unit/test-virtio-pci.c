@@ -8,6 +8,7 @@
  * round trip.
  */
 #include "qemu/osdep.h"
+#include "system/runstate.h"
 #include "vmstate-test-util.h"
 #include "qapi/error.h"
 #include "qemu/main-loop.h"
@@ -459,6 +460,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     qemu_init_main_loop(&error_abort);
     bql_lock();
+    /* devices touch guest memory only while the VM runs */
+    runstate_set(RUN_STATE_RUNNING);
     ram = ram_block_new("pc.ram", RAM_SIZE, &error_abort);
     memory_region_init_ram(&ram_mr, ram, 0, "ram", RAM_SIZE);
     memory_region_add_subregion(get_system_memory(), 0, &ram_mr);

@@ -165,6 +165,7 @@ int main(int argc, char **argv)
     qemu_clock_virtual_start();
     lines = qemu_allocate_irqs(isa_irq_sink, NULL, ISA_NUM_IRQS);
     isa_irq_set_lines(lines);
+    g_free(lines);              /* the lines were copied */
     g_test_add_func("/hw/vmstate/devices/rtc", test_rtc);
     g_test_add_func("/hw/vmstate/devices/port92", test_port92);
     g_test_add_func("/hw/vmstate/devices/port61", test_port61);

@@ -273,6 +273,50 @@ static void test_dirty_rearm(void)
     physmem_set_rearm_hook(NULL, NULL);
 }
 
+/*
+ * A dirty-log sync on another thread sets write tags to TLB_INVALID at any
+ * moment.  A store to a page that is not RAM (an MMIO page: its addend
+ * means nothing) must never be turned into a host store by a tag that
+ * changed under it (it once wrote to the guest's APIC address as a host
+ * pointer and crashed).
+ */
+static volatile gint flusher_stop;
+
+static gpointer flusher(gpointer opaque)
+{
+    while (!g_atomic_int_get(&flusher_stop)) {
+        x86_cpu_tlb_flush_writes(m.env);
+    }
+    return NULL;
+}
+
+static void test_write_tag_race(void)
+{
+    CPUX86State *env = m.env;
+    /* 1: mov %rbx,(%rax); dec %rcx; jnz 1b; hlt */
+    static const char loop[] = "\x48\x89\x18\x48\xff\xc9\x75\xf8\xf4";
+    GThread *t;
+
+    map(VA, 0xfee00000ULL, 3);      /* beyond RAM: a slow, non-RAM page */
+    memcpy(m.host + CODE, loop, sizeof(loop) - 1);
+    x86_cpu_code_flush(env);
+    set_cpl(0);
+    env->regs[R_EAX] = VA + 0xb0;
+    env->regs[R_ECX] = 300000;
+    env->regs[R_ESP] = XT_STACK;
+    env->rip = CODE;
+    env->halted = false;
+    g_atomic_int_set(&flusher_stop, 0);
+    t = g_thread_new("flusher", flusher, NULL);
+    for (int i = 0; i < 100 && !env->halted; i++) {
+        x86_cpu_exec(env, 100000);
+    }
+    g_atomic_int_set(&flusher_stop, 1);
+    g_thread_join(t);
+    g_assert_true(env->halted);
+    g_assert_cmpuint(env->regs[R_ECX], ==, 0);
+}
+
 static void test_fxsave_layout(void)
 {
     CPUX86State *env = m.env;
@@ -396,6 +440,7 @@ int main(int argc, char **argv)
     g_test_add_func("/x86/mmu/global-large-pages",
                     test_global_and_large_pages);
     g_test_add_func("/x86/mmu/dirty-rearm", test_dirty_rearm);
+    g_test_add_func("/x86/mmu/write-tag-race", test_write_tag_race);
     g_test_add_func("/x86/cpu/fxsave", test_fxsave_layout);
     g_test_add_func("/x86/cpu/cpuid-msr-tsc", test_cpuid_msr);
     g_test_add_func("/x86/cpu/kvmclock", test_kvmclock);

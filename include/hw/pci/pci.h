@@ -155,6 +155,12 @@ struct PCIBus {
 /** pci_bus_new: a bus mapping BARs into @mem and @io containers. */
 PCIBus *pci_bus_new(MemoryRegion *mem, MemoryRegion *io);
 /**
+ * pci_bus_free: free @bus (NULL is ignored).  Every device must have been
+ * detached first; the devices and the IRQ lines given to pci_bus_irqs()
+ * belong to the caller.
+ */
+void pci_bus_free(PCIBus *bus);
+/**
  * pci_bus_irqs: INTx routing: @map_irq(opaque, devfn, pin) picks one of
  * the @nirq lines in @irqs (the IOAPIC's GSIs on the pc machine).
  */

@@ -25,6 +25,7 @@
 
 #include "hw/virtio/virtio-pci.h"
 #include "net/net.h"
+#include "system/runstate.h"
 
 #define TYPE_VIRTIO_NET_PCI "virtio-net-pci"
 OBJECT_DECLARE_SIMPLE_TYPE(VirtIONetPCI, VIRTIO_NET_PCI)
@@ -54,6 +55,7 @@ typedef struct VirtIONet {
     int host_hdr_len;        /* header length on the netdev: 0 or 12 */
     VirtQueueElement *tx_waiting;  /* queued by the net layer */
     QEMUBH *tx_bh;           /* continue a transmit burst */
+    VMChangeStateEntry *vm_state;   /* resumes a burst when the VM runs */
 } VirtIONet;
 
 struct VirtIONetPCI {
