@@ -13,6 +13,8 @@ primary failover sequence and keeps serving, the echo connection intact.
 import random
 import time
 
+import pytest
+
 from colo_env import ONE_MB_SHA256, wait_for
 
 
@@ -153,6 +155,8 @@ def test_replication_link_goes_silent(pair_factory, net, client):
     assert e_res['failed'] is None, (e_res, e_ev[-5:])
 
 
+@pytest.mark.xfail(strict=False, reason='known issue (issue 7 closing note): '
+                   'the echo connection survives in some runs only')
 def test_failover_before_the_first_checkpoint(net, client, tmp_path):
     """A connection established while the replicas have never been
     checkpointed since the guest came up (the SVM's TCP sequence numbers
