@@ -38,7 +38,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'functional'))
 
 from guest import Guest, build_guest  # noqa: E402
-from qmp import QMPClient  # noqa: E402
+from snapshot import _connect as snapshot_connect  # noqa: E402
 
 GUEST_IP = '10.78.0.2'
 CLIENT_IP = '10.78.0.1'
@@ -207,17 +207,8 @@ def secondary_disk_args(d):
 
 
 def connect_qmp(path, proc, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError('VMM exited (%s) before QMP' % proc.returncode)
-        if os.path.exists(path):
-            try:
-                return QMPClient(path)
-            except (ConnectionRefusedError, FileNotFoundError):
-                pass
-        time.sleep(0.05)
-    raise RuntimeError('no QMP socket at %s' % path)
+    """A negotiated QMP client once the VMM's socket accepts."""
+    return snapshot_connect(path, proc, timeout)
 
 
 def enable_events(c):
