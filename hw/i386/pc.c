@@ -432,7 +432,7 @@ static void pc_machine_class_init(ObjectClass *oc, void *data)
 {
     MachineClass *mc = MACHINE_CLASS(oc);
 
-    mc->name = "pc-i440fx-7.2";
+    /* mc->name "pc-i440fx-7.2" comes from the type name. */
     mc->alias = "pc";
     mc->desc = "Standard PC (i440FX + PIIX, 1996)";
     mc->is_default = true;

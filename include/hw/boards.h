@@ -18,7 +18,11 @@ OBJECT_DECLARE_TYPE(MachineState, MachineClass, MACHINE)
 struct MachineClass {
     ObjectClass parent_class;
 
-    const char *name;            /* "pc-i440fx-7.2" */
+    /*
+     * "pc-i440fx-7.2": derived from the type name "<name>-machine" by
+     * the base class; boards do not set it.
+     */
+    const char *name;
     const char *alias;           /* "pc" */
     const char *desc;
     bool is_default;
