@@ -252,6 +252,15 @@ void qemu_chr_fe_disconnect(CharBackend *be)
     }
 }
 
+void qemu_chr_fe_set_nodelay(CharBackend *be, bool on)
+{
+    Chardev *chr = be->chr;
+
+    if (chr && CHARDEV_GET_CLASS(chr)->chr_set_nodelay) {
+        CHARDEV_GET_CLASS(chr)->chr_set_nodelay(chr, on);
+    }
+}
+
 int qemu_chr_fe_wait_connected(CharBackend *be, Error **errp)
 {
     if (!be->chr) {

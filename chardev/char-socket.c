@@ -337,10 +337,10 @@ static void tcp_chr_new_client(SocketChardev *s, int fd)
     int one = 1;
 
     chr_fd_set_nonblock(fd);
+    g_mutex_lock(&chr->chr_write_lock);
     if (s->nodelay && !s->is_unix) {
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     }
-    g_mutex_lock(&chr->chr_write_lock);
     s->fd = fd;
     s->state = SOCKET_CONNECTED;
     s->connect_err_reported = false;
@@ -413,6 +413,20 @@ static void tcp_chr_disconnect(Chardev *chr)
     }
     object_ref(OBJECT(chr));
     aio_bh_schedule_oneshot(chr->gcontext, tcp_chr_disconnect_bh, s);
+}
+
+static void tcp_chr_set_nodelay(Chardev *chr, bool on)
+{
+    SocketChardev *s = SOCKET_CHARDEV(chr);
+    int v = on;
+
+    g_mutex_lock(&chr->chr_write_lock);
+    s->nodelay = on;
+    if (s->fd >= 0 && !s->is_unix) {
+        /* TCP_NODELAY also pushes out what Nagle holds at the moment */
+        setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &v, sizeof(v));
+    }
+    g_mutex_unlock(&chr->chr_write_lock);
 }
 
 /* Callbacks */
@@ -827,6 +841,7 @@ static void tcp_chr_class_init(ObjectClass *oc, void *data)
     cc->chr_write_fd = tcp_chr_write_fd;
     cc->chr_update_read_handler = tcp_chr_update_read_handler;
     cc->chr_disconnect = tcp_chr_disconnect;
+    cc->chr_set_nodelay = tcp_chr_set_nodelay;
     cc->chr_wait_connected = tcp_chr_wait_connected;
 }
 

@@ -223,6 +223,12 @@ ColoUndo *colo_undo_new(void)
     return u;
 }
 
+void colo_undo_clear(ColoUndo *u)
+{
+    g_array_set_size(u->where, 0);
+    g_byte_array_set_size(u->data, 0);
+}
+
 void colo_undo_apply(ColoCache *c, ColoUndo *u)
 {
     for (unsigned i = 0; i < u->where->len; i++) {

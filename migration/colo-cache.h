@@ -60,6 +60,11 @@ uint64_t colo_cache_flush_block(ColoCache *c, int idx,
                                 ColoUndo *undo);
 
 ColoUndo *colo_undo_new(void);
+/**
+ * colo_undo_clear: forget the saved pages but keep the memory, so that
+ * the next flush reuses it (no allocation or page faults in the pause).
+ */
+void colo_undo_clear(ColoUndo *u);
 /** colo_undo_apply: writes the saved pages back into RAM. */
 void colo_undo_apply(ColoCache *c, ColoUndo *u);
 void colo_undo_free(ColoUndo *u);

@@ -40,10 +40,12 @@ void colo_ram_dirty_log_start(void);
 void colo_ram_dirty_log_stop(void);
 /**
  * colo_ram_flush: copies (PVM-dirty | SVM-dirty) pages from the cache
- * into RAM (BQL held, VM stopped); returns the undo log.
+ * into RAM (BQL held, VM stopped), keeping the old pages in an undo log
+ * until the next flush.  Returns: the number of pages copied.
  */
-ColoUndo *colo_ram_flush(uint64_t *pages);
-void colo_ram_undo(ColoUndo *u);
+uint64_t colo_ram_flush(void);
+/* colo_ram_undo: puts back the RAM pages the last flush overwrote. */
+void colo_ram_undo(void);
 void colo_ram_cache_release(void);
 
 /* ---- colo.c ---- */

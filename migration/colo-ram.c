@@ -115,11 +115,18 @@ void colo_ram_dirty_log_stop(void)
     }
 }
 
-ColoUndo *colo_ram_flush(uint64_t *pages)
-{
-    ColoUndo *u = colo_undo_new();
+/* The undo log of the last flush; its memory is kept between flushes. */
+static ColoUndo *undo;
 
-    *pages = 0;
+uint64_t colo_ram_flush(void)
+{
+    int64_t t0 = g_get_monotonic_time();
+    uint64_t pages = 0;
+
+    if (!undo) {
+        undo = colo_undo_new();
+    }
+    colo_undo_clear(undo);
     for (RAMBlock *rb = ram_block_next(NULL); rb; rb = ram_block_next(rb)) {
         int idx = block_index(rb);
         uint64_t npages = colo_cache_pages(cache, idx);
@@ -127,20 +134,23 @@ ColoUndo *colo_ram_flush(uint64_t *pages)
             g_new0(unsigned long, npages / (sizeof(long) * 8) + 2);
 
         dirty_bitmap_test_and_clear(DIRTY_CLIENT_COLO, rb, svm);
-        *pages += colo_cache_flush_block(cache, idx, svm, u);
+        pages += colo_cache_flush_block(cache, idx, svm, undo);
     }
-    return u;
+    trace_colo_ram_flushed(pages, g_get_monotonic_time() - t0);
+    return pages;
 }
 
-void colo_ram_undo(ColoUndo *u)
+void colo_ram_undo(void)
 {
-    colo_undo_apply(cache, u);
+    colo_undo_apply(cache, undo);
 }
 
 void colo_ram_cache_release(void)
 {
     colo_cache_free(cache);
     cache = NULL;
+    colo_undo_free(undo);
+    undo = NULL;
     filled_in_precopy = false;
     missed_in_precopy = false;
 }

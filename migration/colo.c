@@ -11,7 +11,11 @@
  *         a bounded memory buffer; dirty RAM synced (MIGRATION_PASS);
  *         VMSTATE_SEND + RAM + EOS; VMSTATE_SIZE + blob;
  *         <- VMSTATE_RECEIVED; participants' checkpoint (colo-compare
- *         releases its queues); <- VMSTATE_LOADED; RESUME.
+ *         releases its queues); RESUME; <- VMSTATE_LOADED (the PVM runs
+ *         while the SVM applies the checkpoint).  With background
+ *         transfer on, a catch-up pass at full speed precedes REQUEST
+ *         while the PVM runs, so the STOP only carries what it dirtied
+ *         during that pass.
  *
  * Secondary (incoming thread, after the precopy load):
  *
@@ -229,6 +233,51 @@ static bool background_send(ColoPrimary *p, Error **errp)
     return colo_proto_check(p->to, "Can't send COLO background RAM", errp);
 }
 
+/* A catch-up pass is worth it above this many pending bytes. */
+#define CATCHUP_MIN_BYTES   (256 * 1024)
+#define CATCHUP_MAX_PASSES  2
+
+/*
+ * Right before a checkpoint stops the PVM: with background transfer on,
+ * send what is pending at full speed while the VM still runs (at most
+ * CATCHUP_MAX_PASSES passes, stopping once the rest is small or stops
+ * shrinking), so that the stop-and-copy carries only what the guest
+ * dirtied during the last pass.
+ */
+static bool catch_up(ColoPrimary *p, Error **errp)
+{
+    uint64_t prev = UINT64_MAX;
+
+    if (!colo_background_bandwidth()) {
+        return true;
+    }
+    for (int pass = 0; pass < CATCHUP_MAX_PASSES; pass++) {
+        uint64_t pending, bytes0, sent;
+
+        WITH_BQL_LOCK() {
+            ram_save_sync(p->rs);
+        }
+        pending = ram_save_pending(p->rs);
+        if (pending < CATCHUP_MIN_BYTES || pending >= prev) {
+            break;
+        }
+        prev = pending;
+        bytes0 = qemu_file_transferred(p->to);
+        qemu_put_be32(p->to, COLO_MSG_X_RAM_BACKGROUND);
+        ram_save_send_pages(p->rs, p->to, false);
+        ram_save_write_eos(p->to);
+        qemu_fflush(p->to);
+        sent = qemu_file_transferred(p->to) - bytes0;
+        colo_stats_add_background(sent);
+        trace_colo_catch_up(pass, pending, sent);
+        if (!colo_proto_check(p->to, "Can't send COLO background RAM",
+                              errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /*
  * Version >= 2: a heartbeat when nothing else was sent for
  * COLO_HEARTBEAT_MS, so that the secondary can tell a silent primary
@@ -350,12 +399,15 @@ static bool primary_checkpoint(ColoPrimary *p, ColoCheckpointReason why,
 {
     g_autoptr(QEMUFile) buf = NULL;
     uint64_t bytes0 = qemu_file_transferred(p->to);
-    int64_t stopped_at = 0;
+    int64_t stopped_at = 0, pause_us;
     const uint8_t *data;
     size_t len;
 
     trace_colo_checkpoint_begin(colo.stats.checkpoints + 1,
                                 colo_checkpoint_reason_str(why));
+    if (!catch_up(p, errp)) {
+        return false;
+    }
     if (!colo_proto_send(p->to, COLO_MSG_CHECKPOINT_REQUEST, errp) ||
         !colo_proto_expect(p->from, COLO_MSG_CHECKPOINT_REPLY, errp)) {
         return false;
@@ -366,6 +418,7 @@ static bool primary_checkpoint(ColoPrimary *p, ColoCheckpointReason why,
         }
         stopped_at = now_us();
         buf = primary_stop_and_save(p, errp);
+        trace_colo_vm_stopped(now_us() - stopped_at);
     }
     if (!buf) {
         return false;
@@ -383,19 +436,23 @@ static bool primary_checkpoint(ColoPrimary *p, ColoCheckpointReason why,
     if (!colo_proto_expect(p->from, COLO_MSG_VMSTATE_RECEIVED, errp)) {
         return false;
     }
-    /* The SVM has the whole checkpoint: release the held output. */
+    /*
+     * The SVM has the whole checkpoint and will apply it, even if a
+     * failover comes first: release the held output and let the PVM run
+     * while the SVM applies it.  Output the PVM produces meanwhile stays
+     * in colo-compare until the SVM, running again, produced the same.
+     */
     colo_participants_checkpoint();
-    if (!colo_proto_expect(p->from, COLO_MSG_VMSTATE_LOADED, errp)) {
-        return false;
-    }
     WITH_BQL_LOCK() {
         colo_debug_checkpoint_hook(colo.stats.checkpoints + 1);
         resume_if_paused();
     }
-    stats_record(why, now_us() - stopped_at,
-                 qemu_file_transferred(p->to) - bytes0);
-    trace_colo_checkpoint_end(colo.stats.checkpoints,
-                              now_us() - stopped_at);
+    pause_us = now_us() - stopped_at;
+    if (!colo_proto_expect(p->from, COLO_MSG_VMSTATE_LOADED, errp)) {
+        return false;
+    }
+    stats_record(why, pause_us, qemu_file_transferred(p->to) - bytes0);
+    trace_colo_checkpoint_end(colo.stats.checkpoints, pause_us);
     return true;
 }
 
@@ -520,17 +577,15 @@ typedef struct ColoSecondary {
 /* BQL held, VM stopped: RAM flush then device load, all or nothing. */
 static bool secondary_apply(QEMUFile *blob, Error **errp)
 {
-    g_autoptr(ColoUndo) undo = NULL;
-    uint64_t pages;
+    uint64_t pages = colo_ram_flush();
 
-    undo = colo_ram_flush(&pages);
     if (!qemu_loadvm_state_main(blob, errp)) {
-        colo_ram_undo(undo);
+        colo_ram_undo();
         error_prepend(errp, "COLO: loading the checkpoint's device state "
                       "failed: ");
         return false;
     }
-    trace_colo_ram_flushed(pages);
+    trace_colo_checkpoint_applied(pages);
     colo_participants_checkpoint();
     colo_debug_checkpoint_hook(colo.stats.checkpoints + 1);
     return true;
@@ -636,13 +691,16 @@ static bool secondary_checkpoint(ColoSecondary *s, Error **errp)
         }
     }
     t0 = now_us();
+    trace_colo_checkpoint_begin(colo.stats.checkpoints + 1, "request");
     qio_channel_set_timeout(s->ioc, COLO_IO_TIMEOUT_MS);
     WITH_BQL_LOCK() {
         if (failover_get_state() != FAILOVER_STATUS_NONE) {
             return false;
         }
+        trace_colo_vm_stopping(now_us() - t0);
         vm_stop(RUN_STATE_COLO);
     }
+    trace_colo_vm_stopped(now_us() - t0);
     if (!colo_proto_send(s->to, COLO_MSG_CHECKPOINT_REPLY, errp) ||
         !colo_proto_expect(s->from, COLO_MSG_VMSTATE_SEND, errp)) {
         return false;

@@ -273,8 +273,13 @@ static bool compare_bind(CharBackend *be, const char *name, Error **errp)
 {
     Chardev *chr;
 
-    return compare_find_chardev(name, &chr, errp) &&
-           qemu_chr_fe_init(be, chr, errp);
+    if (!compare_find_chardev(name, &chr, errp) ||
+        !qemu_chr_fe_init(be, chr, errp)) {
+        return false;
+    }
+    /* frames are latency-bound: Nagle would hold them for a delayed ACK */
+    qemu_chr_fe_set_nodelay(be, true);
+    return true;
 }
 
 static bool compare_check_props(CompareState *s, Error **errp)

@@ -178,7 +178,12 @@ static bool filter_chr_bind(CharBackend *be, const char *id,
                   "%sDevice '%s' not found", what, id);
         return false;
     }
-    return qemu_chr_fe_init(be, chr, errp);
+    if (!qemu_chr_fe_init(be, chr, errp)) {
+        return false;
+    }
+    /* frames are latency-bound: Nagle would hold them for a delayed ACK */
+    qemu_chr_fe_set_nodelay(be, true);
+    return true;
 }
 
 static bool filter_mirror_setup(NetFilterState *nf, Error **errp)

@@ -117,6 +117,15 @@ void qemu_chr_fe_take_focus(CharBackend *b);
 /* Drop the current connection (socket chardevs). */
 void qemu_chr_fe_disconnect(CharBackend *be);
 
+/*
+ * Socket chardevs over TCP: send small writes at once (TCP_NODELAY) on
+ * the current and every later connection.  For frontends whose writes
+ * are latency-bound messages, e.g. the COLO proxy's packet frames, which
+ * Nagle's algorithm would otherwise hold back until the peer's delayed
+ * ACK (up to 40 ms on Linux).  No-op for other backends.
+ */
+void qemu_chr_fe_set_nodelay(CharBackend *be, bool on);
+
 /* Block until the backend is connected; 0 or -1. */
 int qemu_chr_fe_wait_connected(CharBackend *be, Error **errp);
 

@@ -99,6 +99,8 @@ struct ChardevClass {
     void (*chr_set_fe_open)(Chardev *chr, int fe_open);
     /* Drop the current connection (socket). */
     void (*chr_disconnect)(Chardev *chr);
+    /* Nagle off (@on) for this and later connections (TCP sockets). */
+    void (*chr_set_nodelay)(Chardev *chr, bool on);
     /* Deliver an event (mux overrides to broadcast). */
     void (*chr_be_event)(Chardev *chr, QEMUChrEvent event);
     /* Frontend attach/detach hooks (mux keeps several frontends). */
