@@ -258,6 +258,7 @@ static gpointer incoming_thread(gpointer opaque)
     } else {
         runstate_set(RUN_STATE_PAUSED);
     }
+    trace_migration_incoming_resumed(runstate_is_running());
     qemu_announce_self_default();
     return NULL;
 }

@@ -12,7 +12,8 @@
  *   active: "ram" PART sections, rate        pages written into blocks
  *           limited, a sync per pass
  *   pending <= bandwidth * downtime-limit
- *   (estimate, then re-sync and exact):
+ *   (estimate, then re-sync and exact)
+ *   and the passes stop converging:
  *   vm_stop(finish-migrate) -> device
  *   "ram" END, device FULL sections,         devices loaded (BQL)
  *   "timer" (guest clock), EOF               EOF -> completed,
@@ -61,6 +62,11 @@ typedef struct MigrationState {
     int64_t total_time;
     int64_t downtime;
     int64_t expected_downtime;
+    /* the previous exact pending count, for ram_switchover_another_pass() */
+    uint64_t exact_pending;
+    uint64_t exact_sent;        /* sent_page_bytes() at that count */
+    unsigned extra_passes;
+    int64_t stop_us;            /* when the stop-and-copy stopped the VM */
     double mbps;
     uint64_t pages_per_second;
     char *error_desc;
@@ -308,8 +314,10 @@ static bool ram_section_complete(QEMUFile *f, void *opaque, Error **errp)
     MigrationState *s = opaque;
 
     ram_save_sync(s->ram);
+    trace_migration_stop_copy("synced", ram_save_pending(s->ram));
     ram_save_send_pages(s->ram, f, false);
     ram_save_write_eos(f);
+    trace_migration_stop_copy("ram", qemu_file_transferred(f));
     return true;
 }
 
@@ -489,6 +497,8 @@ static RunState current_runstate(void)
 static void stop_vm(MigrationState *s)
 {
     if (!runstate_check(RUN_STATE_FINISH_MIGRATE)) {
+        /* the downtime starts here, not while waiting for the BQL */
+        s->stop_us = g_get_monotonic_time();
         s->vm_old_state = current_runstate();
         vm_stop_force_state(RUN_STATE_FINISH_MIGRATE);
     }
@@ -496,7 +506,9 @@ static void stop_vm(MigrationState *s)
 
 static bool do_complete(MigrationState *s, QEMUFile *buf, Error **errp)
 {
+    trace_migration_stop_copy("locked", 0);
     stop_vm(s);
+    trace_migration_stop_copy("stopped", 0);
     if (!migrate_set_state(&s->status, MIGRATION_STATUS_PRE_SWITCHOVER,
                            MIGRATION_STATUS_DEVICE)) {
         migrate_set_state(&s->status, MIGRATION_STATUS_ACTIVE,
@@ -581,6 +593,33 @@ static bool file_failed(MigrationState *s, Error **errp)
     return ret != 0;
 }
 
+static uint64_t sent_page_bytes(MigrationState *s)
+{
+    const RamStats *st = s->ram ? ram_save_stats(s->ram) : NULL;
+
+    return st ? (st->normal_pages + st->duplicate_pages) * PAGE_SIZE_BYTES
+              : 0;
+}
+
+/*
+ * After an exact count that fits the limit: one more pass while the
+ * passes still converge (ram_switchover_another_pass()).  Every exact
+ * count becomes the reference for the next one.
+ */
+static bool another_pass(MigrationState *s, uint64_t pending)
+{
+    uint64_t sent = sent_page_bytes(s) - s->exact_sent;
+    bool more = ram_switchover_another_pass(s->exact_pending, sent, pending,
+                                            s->extra_passes);
+
+    trace_migration_switchover_pass(s->exact_pending, sent, pending,
+                                    s->extra_passes, more);
+    s->exact_pending = pending;
+    s->exact_sent = sent_page_bytes(s);
+    s->extra_passes += more;
+    return more;
+}
+
 /*
  * Whether to stop and copy now.  The pending count after an iteration is
  * an estimate: it misses what the guest dirtied since the last sync.  If
@@ -594,15 +633,24 @@ static bool switchover_ready(MigrationState *s, bool synced, double bw)
     uint64_t estimate = savevm_pending(savevm_registry_default());
     uint64_t pending = estimate;
     RamSwitchover d = ram_switchover_decide(pending, synced, bw, limit);
+    bool exact = synced;
 
     if (d == RAM_SWITCHOVER_SYNC && s->ram) {
         ram_save_pending_exact(s->ram);
         pending = savevm_pending(savevm_registry_default());
         update_stats(s);
         d = ram_switchover_decide(pending, true, bw, limit);
+        exact = true;
     }
     if (bw > 0) {
         s->expected_downtime = pending / bw;
+    }
+    if (d == RAM_SWITCHOVER_COMPLETE && another_pass(s, pending)) {
+        d = RAM_SWITCHOVER_CONTINUE;
+    } else if (exact && d != RAM_SWITCHOVER_COMPLETE) {
+        /* an exact count that does not fit: the next reference */
+        s->exact_pending = pending;
+        s->exact_sent = sent_page_bytes(s);
     }
     trace_migration_switchover(estimate, pending, (uint64_t)(bw * limit),
                                d == RAM_SWITCHOVER_COMPLETE);
@@ -629,6 +677,9 @@ static bool precopy_loop(MigrationState *s, Error **errp)
     bool first_pass_done = false;
     bool synced;
 
+    s->exact_pending = savevm_pending(savevm_registry_default());
+    s->exact_sent = sent_page_bytes(s);
+    s->extra_passes = 0;
     qemu_file_set_rate_limit(s->file, limit);
     while (get_status(&s->status) == MIGRATION_STATUS_ACTIVE) {
         int64_t now;
@@ -717,7 +768,6 @@ static gpointer migration_thread(gpointer opaque)
     MigrationState *s = opaque;
     Error *err = NULL;
     QIOChannel *ioc = migration_channel_connect(s->uri, &err);
-    int64_t stop_at;
     uint64_t bytes_at_stop;
 
     if (!ioc) {
@@ -740,7 +790,6 @@ static gpointer migration_thread(gpointer opaque)
     if (!precopy_loop(s, &err)) {
         goto fail;
     }
-    stop_at = now_ms();
     bytes_at_stop = qemu_file_transferred(s->file);
     s->precopy_bytes = bytes_at_stop;
     qemu_file_set_rate_limit(s->file, 0);
@@ -748,6 +797,8 @@ static gpointer migration_thread(gpointer opaque)
         !save_locked(s, do_complete, &err) || file_failed(s, &err)) {
         goto fail;
     }
+    trace_migration_stop_copy("sent",
+                              qemu_file_transferred(s->file) - bytes_at_stop);
     if (colo_handlers && migrate_cap_enabled(MIGRATION_CAPABILITY_X_COLO)) {
         colo_handover(s);
         return NULL;
@@ -755,7 +806,7 @@ static gpointer migration_thread(gpointer opaque)
     if (!await_verdict(s, &err)) {
         goto fail;
     }
-    s->downtime = now_ms() - stop_at;
+    s->downtime = (g_get_monotonic_time() - s->stop_us + 500) / 1000;
     s->downtime_bytes = qemu_file_transferred(s->file) - bytes_at_stop;
     savevm_save_cleanup(savevm_registry_default());
     g_mutex_lock(&s->lock);

@@ -198,13 +198,13 @@ bool migration_options_check_params(const MigrateSetParameters *p,
                     1, 1, "xbzrle_cache_size",
                     "a power of two no less than the target page size",
                     errp) &&
-        check_range(p->has_announce_initial, p->announce_initial, 1,
+        check_range(p->has_announce_initial, p->announce_initial, 0,
                     MAX_ANNOUNCE_MS, "announce_initial",
                     "a value between 0 and 100000", errp) &&
-        check_range(p->has_announce_max, p->announce_max, 1,
+        check_range(p->has_announce_max, p->announce_max, 0,
                     MAX_ANNOUNCE_MS, "announce_max",
                     "a value between 0 and 100000", errp) &&
-        check_range(p->has_announce_rounds, p->announce_rounds, 1,
+        check_range(p->has_announce_rounds, p->announce_rounds, 0,
                     MAX_ANNOUNCE_ROUNDS, "announce_rounds",
                     "a value between 0 and 1000", errp) &&
         check_range(p->has_announce_step, p->announce_step, 1,

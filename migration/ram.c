@@ -8,20 +8,24 @@
 #define PAGE TARGET_PAGE_SIZE
 #define LONG_BITS (sizeof(unsigned long) * 8)
 
+/*
+ * One cached extent of a block's memfd, [start, end), that is a hole
+ * (never written: zero without reading it) or data.  Whoever writes the
+ * block (the guest between syncs, the loader) must drop the cache.
+ */
+typedef struct RamExtent {
+    int fd;                     /* -1: no SEEK_DATA, every page is read */
+    uint64_t size;
+    uint64_t start;
+    uint64_t end;
+    bool hole;
+} RamExtent;
+
 typedef struct RamSendBlock {
     RAMBlock *rb;
     uint64_t pages;
     unsigned long *todo;        /* pages still to send */
-    /*
-     * One cached extent of the block's memfd, [ext_start, ext_end), that
-     * is a hole (never written: zero without reading it) or data.  Reset
-     * at every sync, so a page written after the lookup is sent again
-     * with its data after the next sync.
-     */
-    int fd;
-    uint64_t ext_start;
-    uint64_t ext_end;
-    bool ext_hole;
+    RamExtent ext;              /* reset at every sync */
 } RamSendBlock;
 
 struct RamSaveState {
@@ -42,6 +46,45 @@ struct RamSaveState {
 static size_t bitmap_longs(uint64_t pages)
 {
     return (pages + LONG_BITS - 1) / LONG_BITS;
+}
+
+static void extent_forget(RamExtent *e)
+{
+    e->start = e->end = 0;
+}
+
+/* The page at @offset lies in a hole of the block's memfd (reads as 0). */
+static bool page_in_hole(RamExtent *e, uint64_t offset)
+{
+    off_t data, hole;
+
+    if (e->fd < 0) {
+        return false;
+    }
+    if (offset >= e->start && offset < e->end) {
+        return e->hole;
+    }
+    data = lseek(e->fd, offset, SEEK_DATA);
+    e->start = offset;
+    if (data < 0) {
+        if (errno != ENXIO) {
+            e->fd = -1;         /* no SEEK_DATA here: read every page */
+            return false;
+        }
+        e->end = e->size;
+        e->hole = true;
+    } else if ((uint64_t)data > offset) {
+        e->end = MIN((uint64_t)data, e->size);
+        e->hole = true;
+    } else {
+        hole = lseek(e->fd, offset, SEEK_HOLE);
+        e->end = hole < 0 ? e->size : MIN((uint64_t)hole, e->size);
+        e->hole = false;
+    }
+    if (e->end <= offset) {
+        e->end = offset + PAGE;
+    }
+    return e->hole;
 }
 
 RamSaveState *ram_save_new(DirtyClient client, RAMBlock *const *blocks,
@@ -65,7 +108,8 @@ RamSaveState *ram_save_new(DirtyClient client, RAMBlock *const *blocks,
         rs->blocks[i].pages = ram_block_size(blocks[i]) / PAGE;
         rs->blocks[i].todo = g_new0(unsigned long,
                                     bitmap_longs(rs->blocks[i].pages));
-        rs->blocks[i].fd = ram_block_fd(blocks[i]);
+        rs->blocks[i].ext.fd = ram_block_fd(blocks[i]);
+        rs->blocks[i].ext.size = ram_block_size(blocks[i]);
         rs->stats.total_bytes += ram_block_size(blocks[i]);
     }
     if (!dirty_log_active(client)) {
@@ -123,7 +167,7 @@ uint64_t ram_save_sync(RamSaveState *rs)
         g_autofree unsigned long *bits = g_new0(unsigned long, nl);
 
         found += dirty_bitmap_test_and_clear(rs->client, b->rb, bits);
-        b->ext_start = b->ext_end = 0;
+        extent_forget(&b->ext);
         for (size_t j = 0; j < nl; j++) {
             unsigned long add = bits[j] & ~b->todo[j];
 
@@ -173,6 +217,21 @@ RamSwitchover ram_switchover_decide(uint64_t pending, bool exact,
     return exact ? RAM_SWITCHOVER_COMPLETE : RAM_SWITCHOVER_SYNC;
 }
 
+bool ram_switchover_another_pass(uint64_t prev_pending, uint64_t sent,
+                                 uint64_t pending, unsigned extra)
+{
+    uint64_t left, dirtied;
+
+    if (pending <= RAM_SWITCHOVER_SMALL ||
+        extra >= RAM_SWITCHOVER_EXTRA_PASSES || sent == 0) {
+        return false;
+    }
+    /* pending = what was left of the previous count + what was dirtied */
+    left = prev_pending > sent ? prev_pending - sent : 0;
+    dirtied = pending > left ? pending - left : 0;
+    return dirtied < sent / 2;
+}
+
 static bool page_is_zero(const uint8_t *p)
 {
     const uint64_t *w = (const uint64_t *)p;
@@ -185,47 +244,18 @@ static bool page_is_zero(const uint8_t *p)
     return true;
 }
 
-/* The page lies in a hole of the block's memfd (so it reads as zero). */
-static bool page_in_hole(RamSendBlock *b, uint64_t offset)
-{
-    uint64_t size = b->pages * PAGE;
-    off_t data, hole;
-
-    if (b->fd < 0) {
-        return false;
-    }
-    if (offset >= b->ext_start && offset < b->ext_end) {
-        return b->ext_hole;
-    }
-    data = lseek(b->fd, offset, SEEK_DATA);
-    b->ext_start = offset;
-    if (data < 0) {
-        if (errno != ENXIO) {
-            b->fd = -1;         /* no SEEK_DATA here: read every page */
-            return false;
-        }
-        b->ext_end = size;
-        b->ext_hole = true;
-    } else if ((uint64_t)data > offset) {
-        b->ext_end = MIN((uint64_t)data, size);
-        b->ext_hole = true;
-    } else {
-        hole = lseek(b->fd, offset, SEEK_HOLE);
-        b->ext_end = hole < 0 ? size : MIN((uint64_t)hole, size);
-        b->ext_hole = false;
-    }
-    if (b->ext_end <= offset) {
-        b->ext_end = offset + PAGE;
-    }
-    return b->ext_hole;
-}
-
 static void send_page(RamSaveState *rs, QEMUFile *f, RamSendBlock *b,
                       uint64_t offset)
 {
     RAMBlock *rb = b->rb;
     const uint8_t *host = ram_block_host(rb) + offset;
-    bool zero = page_in_hole(b, offset) || page_is_zero(host);
+    /*
+     * Only the first pass sends never-written pages; later ones send
+     * pages the guest wrote, which are data, so the lseek() (slow on a
+     * large populated memfd) would only cost downtime.
+     */
+    bool zero = (rs->stats.dirty_sync_count <= 1 &&
+                 page_in_hole(&b->ext, offset)) || page_is_zero(host);
     uint64_t flags = zero ? RAM_SAVE_FLAG_ZERO : RAM_SAVE_FLAG_PAGE;
 
     if (rb == rs->last_sent) {
@@ -312,6 +342,14 @@ struct RamLoadState {
     RamLoadOps ops;
     void *opaque;
     RAMBlock *last;
+    /*
+     * Holes of the last block's memfd: a ZERO record for a page there
+     * needs no write, and no read either (reading a shmem hole through
+     * the mapping allocates and clears a page).  Only when pages go to
+     * the block itself (no ops.target), dropped at every write.
+     */
+    RAMBlock *ext_block;
+    RamExtent ext;
     uint64_t normal;
     uint64_t zero;
     uint8_t page[PAGE];
@@ -408,6 +446,30 @@ static bool load_blocks(RamLoadState *ls, QEMUFile *f, uint64_t total,
     return true;
 }
 
+/* The page at @offset of ls->last is a hole of its own memfd. */
+static bool load_in_hole(RamLoadState *ls, uint64_t offset)
+{
+    if (ls->ops.target) {
+        return false;
+    }
+    if (ls->ext_block != ls->last) {
+        ls->ext_block = ls->last;
+        ls->ext.fd = ram_block_fd(ls->last);
+        ls->ext.size = ram_block_size(ls->last);
+        extent_forget(&ls->ext);
+    }
+    return page_in_hole(&ls->ext, offset);
+}
+
+/* Before writing the page at @offset of ls->last. */
+static void load_wrote(RamLoadState *ls, uint64_t offset)
+{
+    if (ls->ext_block == ls->last && offset >= ls->ext.start &&
+        offset < ls->ext.end) {
+        extent_forget(&ls->ext);
+    }
+}
+
 static bool load_page(RamLoadState *ls, QEMUFile *f, uint64_t offset,
                       uint64_t flags, Error **errp)
 {
@@ -438,7 +500,9 @@ static bool load_page(RamLoadState *ls, QEMUFile *f, uint64_t offset,
     if (flags & RAM_SAVE_FLAG_ZERO) {
         uint8_t fill = qemu_get_byte(f);
 
-        if (!qemu_file_get_error(f) && (fill || !page_is_zero(host))) {
+        if (!qemu_file_get_error(f) &&
+            (fill || !(load_in_hole(ls, offset) || page_is_zero(host)))) {
+            load_wrote(ls, offset);
             memset(host, fill, PAGE);
         }
         ls->zero++;
@@ -446,6 +510,7 @@ static bool load_page(RamLoadState *ls, QEMUFile *f, uint64_t offset,
         /* Through a bounce buffer: a short page never reaches RAM. */
         if (qemu_get_buffer(f, ls->page, PAGE) == PAGE &&
             !qemu_file_get_error(f)) {
+            load_wrote(ls, offset);
             memcpy(host, ls->page, PAGE);
         }
         ls->normal++;

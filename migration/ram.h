@@ -109,6 +109,33 @@ RamSwitchover ram_switchover_decide(uint64_t pending, bool exact,
                                     double bw_bytes_per_ms,
                                     uint64_t downtime_ms);
 
+/*
+ * Fitting the downtime limit is necessary, not sufficient: QEMU stops as
+ * soon as the exact count fits bandwidth x downtime-limit (300 ms by
+ * default), so the pages the guest dirtied during a long first pass all
+ * go into the downtime.  While the passes still shrink the rest quickly,
+ * one more pass with the guest running costs little total time and
+ * takes those pages out of the downtime.
+ */
+/* Pending bytes cheap enough to copy with the guest stopped. */
+#define RAM_SWITCHOVER_SMALL        (256 * 1024)
+/* Most extra passes once the rest fits the limit. */
+#define RAM_SWITCHOVER_EXTRA_PASSES 8
+
+/**
+ * ram_switchover_another_pass: whether to keep iterating although the
+ * exact count fits the downtime limit.  @prev_pending: bytes waiting at
+ * the previous exact count; @sent: page bytes sent since then (zero
+ * pages count as a page); @pending: bytes waiting now; @extra: passes
+ * already added this way.  Another pass is worth it while the guest
+ * dirtied less than half of what was sent in between (the rest at least
+ * shrinks by a quarter of what a pass sends), the rest is above
+ * RAM_SWITCHOVER_SMALL and fewer than RAM_SWITCHOVER_EXTRA_PASSES were
+ * added.
+ */
+bool ram_switchover_another_pass(uint64_t prev_pending, uint64_t sent,
+                                 uint64_t pending, unsigned extra);
+
 /**
  * RamLoadOps: where the destination puts pages.  Every member optional.
  * @find_block: the local block for a stream name (default

@@ -516,6 +516,7 @@ static bool savevm_load_section_part(LoadState *ls, Error **errp)
         !savevm_load_footer(ls, se, section_id, errp)) {
         return false;
     }
+    trace_loadvm_section_part(se->idstr, section_id);
     ls->last = se;
     return true;
 }

@@ -1,13 +1,14 @@
 /*
  * HMP commands of live migration and COLO: migrate, migrate_cancel,
  * migrate_incoming, migrate_set_capability, migrate_set_parameter,
- * x_colo_lost_heartbeat, info migrate / migrate_capabilities /
+ * x_colo_lost_heartbeat, announce_self, info migrate / migrate_capabilities /
  * migrate_parameters.  Output follows QEMU 7.2's text exactly.
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qapi/util.h"
 #include "qapi/qapi-commands-migration.h"
+#include "qapi/qapi-commands-net.h"
 #include "qemu/cutils.h"
 #include "monitor-internal.h"
 
@@ -373,6 +374,37 @@ static void hmp_x_colo_lost_heartbeat(Monitor *mon, int argc, char **argv)
     hmp_handle_error(mon, err);
 }
 
+/*
+ * announce_self [interfaces] [id]: QMP announce-self with the announce-*
+ * migration parameters; @interfaces is a comma-separated list of NIC
+ * names (default: every NIC).
+ */
+static void hmp_announce_self(Monitor *mon, int argc, char **argv)
+{
+    g_autoptr(MigrationParameters) mp = qmp_query_migrate_parameters(NULL);
+    g_autoptr(AnnounceParameters) ap = g_new0(AnnounceParameters, 1);
+    Error *err = NULL;
+
+    ap->initial = mp->announce_initial;
+    ap->max = mp->announce_max;
+    ap->rounds = mp->announce_rounds;
+    ap->step = mp->announce_step;
+    if (argc > 0) {
+        g_auto(GStrv) names = g_strsplit(argv[0], ",", -1);
+
+        ap->has_interfaces = true;
+        for (int i = g_strv_length(names) - 1; i >= 0; i--) {
+            QAPI_LIST_PREPEND(ap->interfaces, g_strdup(names[i]));
+        }
+    }
+    if (argc > 1) {
+        ap->id = g_strdup(argv[1]);
+        ap->has_id = true;
+    }
+    qmp_announce_self(ap, &err);
+    hmp_handle_error(mon, err);
+}
+
 static const HMPCommand hmp_migration_cmds[] = {
     { "migrate", "[-d] [-b] [-i] [-r] uri",
       "migrate to URI (using -d to not wait for completion)\n\t\t\t"
@@ -395,6 +427,8 @@ static const HMPCommand hmp_migration_cmds[] = {
       "Tell COLO that heartbeat is lost,\n\t\t\t"
       "a failover or takeover is needed.", 0, 0, false,
       hmp_x_colo_lost_heartbeat },
+    { "announce_self", "[interfaces] [id]",
+      "Trigger GARP/RARP announcements", 0, 2, false, hmp_announce_self },
     { NULL },
 };
 

@@ -184,6 +184,46 @@ static void test_params_set(void)
     migration_options_clear(&o);
 }
 
+/*
+ * QEMU 7.2 bounds the announce-* parameters from above only, except
+ * announce-step (at least 1 ms): rounds 0 means "no announcement".
+ */
+static void test_params_announce_bounds(void)
+{
+    MigrationOptions o;
+    MigrateSetParameters s = { 0 };
+    Error *err = NULL;
+
+    migration_options_init(&o);
+    s.has_announce_initial = true;
+    s.has_announce_max = true;
+    s.has_announce_rounds = true;
+    g_assert_true(migration_options_set_params(&o, &s, &error_abort));
+    g_assert_cmpuint(o.params.announce_initial, ==, 0);
+    g_assert_cmpuint(o.params.announce_max, ==, 0);
+    g_assert_cmpuint(o.params.announce_rounds, ==, 0);
+
+    memset(&s, 0, sizeof(s));
+    s.has_announce_rounds = true;
+    s.announce_rounds = 1001;
+    g_assert_false(migration_options_set_params(&o, &s, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Parameter 'announce_rounds' expects a value between 0 "
+                    "and 1000");
+    error_free(err);
+    err = NULL;
+
+    memset(&s, 0, sizeof(s));
+    s.has_announce_step = true;
+    g_assert_false(migration_options_set_params(&o, &s, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Parameter 'announce_step' expects a value between 0 "
+                    "and 10000");
+    error_free(err);
+    g_assert_cmpuint(o.params.announce_step, ==, 100);
+    migration_options_clear(&o);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -193,5 +233,7 @@ int main(int argc, char **argv)
     g_test_add_func("/migration/options/params/defaults",
                     test_params_defaults);
     g_test_add_func("/migration/options/params/set", test_params_set);
+    g_test_add_func("/migration/options/params/announce-bounds",
+                    test_params_announce_bounds);
     return g_test_run();
 }

@@ -238,6 +238,51 @@ static void test_zero_pages(void)
 }
 
 /*
+ * The destination leaves never-written pages alone on a ZERO record (a
+ * 1 GiB idle guest would otherwise allocate and clear 1 GiB there), but
+ * a page it wrote itself earlier in the stream is zeroed: a cached hole
+ * must not outlive a write into it.
+ */
+static void test_load_zero_keeps_holes(void)
+{
+    RAMBlock *rb = ram_block_new("holes.dst", 64 * PAGE, &error_abort);
+    int fd = ram_block_fd(rb);
+    g_autoptr(QEMUFile) out = qemu_file_new_buffer_output(4096, 1 << 20);
+    g_autoptr(QEMUFile) in = NULL;
+    RamLoadState *ls;
+    uint8_t page[PAGE];
+    const uint8_t *data;
+    size_t len;
+
+    memset(page, 0x5a, PAGE);
+    qemu_put_be64(out, 0 | RAM_SAVE_FLAG_ZERO);
+    qemu_put_counted_string(out, "holes.dst");
+    qemu_put_byte(out, 0);
+    qemu_put_be64(out, PAGE | RAM_SAVE_FLAG_PAGE | RAM_SAVE_FLAG_CONTINUE);
+    qemu_put_buffer(out, page, PAGE);
+    qemu_put_be64(out, PAGE | RAM_SAVE_FLAG_ZERO | RAM_SAVE_FLAG_CONTINUE);
+    qemu_put_byte(out, 0);
+    qemu_put_be64(out, 2 * PAGE | RAM_SAVE_FLAG_ZERO |
+                  RAM_SAVE_FLAG_CONTINUE);
+    qemu_put_byte(out, 0);
+    qemu_put_be64(out, RAM_SAVE_FLAG_EOS);
+    data = qemu_file_buffer_data(out, &len);
+    in = qemu_file_new_buffer_input(data, len);
+    ls = ram_load_new(NULL, NULL);
+    g_assert_true(ram_load(ls, in, &error_abort));
+    memset(page, 0, PAGE);
+    g_assert_cmpmem(ram_block_host(rb) + PAGE, PAGE, page, PAGE);
+    if (fd >= 0 && lseek(fd, 0, SEEK_DATA) >= 0) {
+        /* only the page written (then zeroed) holds data */
+        g_assert_cmpint(lseek(fd, 0, SEEK_DATA), ==, PAGE);
+        g_assert_cmpint(lseek(fd, 2 * PAGE, SEEK_DATA), ==, -1);
+        g_assert_cmpint(errno, ==, ENXIO);
+    }
+    ram_load_free(ls);
+    ram_block_free(rb);
+}
+
+/*
  * A page of a never-written (hole) range that the guest writes while a
  * pass is under way may go out as a zero page; the next sync sends it
  * again with its data.
@@ -520,6 +565,39 @@ static void test_switchover_stale_estimate(void)
     ram_block_free(rb);
 }
 
+/*
+ * A guest that rewrote 64 MiB during a 256 MiB first pass: the exact
+ * count fits QEMU's 300 ms at a measured 1 GB/s, yet another pass sends
+ * most of it with the guest still running.  The passes stop once the
+ * rest is small, stops shrinking, or the extra passes are used up.
+ */
+static void test_switchover_another_pass(void)
+{
+    const uint64_t mib = 1 << 20;
+
+    /* first pass over everything, 6 MiB dirtied meanwhile: go on */
+    g_assert_true(ram_switchover_another_pass(256 * mib, 256 * mib,
+                                              6 * mib, 0));
+    /* the 6 MiB sent, 512 KiB dirtied meanwhile: still converging */
+    g_assert_true(ram_switchover_another_pass(6 * mib, 6 * mib,
+                                              512 * 1024, 1));
+    /* small enough to copy with the guest stopped */
+    g_assert_false(ram_switchover_another_pass(6 * mib, 6 * mib,
+                                               RAM_SWITCHOVER_SMALL, 1));
+    /* the guest dirties as fast as the pass sends: no gain, stop now */
+    g_assert_false(ram_switchover_another_pass(6 * mib, 6 * mib,
+                                               4 * mib, 1));
+    /* half of a partial pass left plus little dirt: converging */
+    g_assert_true(ram_switchover_another_pass(8 * mib, 4 * mib,
+                                              5 * mib, 1));
+    /* nothing sent since the previous count: nothing to gain */
+    g_assert_false(ram_switchover_another_pass(8 * mib, 0, 8 * mib, 1));
+    /* bounded */
+    g_assert_false(ram_switchover_another_pass(
+                       256 * mib, 256 * mib, 6 * mib,
+                       RAM_SWITCHOVER_EXTRA_PASSES));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -529,8 +607,12 @@ int main(int argc, char **argv)
     g_test_add_func("/migration/ram/hole-written-late",
                     test_hole_written_late);
     g_test_add_func("/migration/ram/hostile", test_hostile);
+    g_test_add_func("/migration/ram/load-zero-keeps-holes",
+                    test_load_zero_keeps_holes);
     g_test_add_func("/migration/ram/switchover/decide",
                     test_switchover_decide);
+    g_test_add_func("/migration/ram/switchover/another-pass",
+                    test_switchover_another_pass);
     g_test_add_func("/migration/ram/switchover/stale-estimate",
                     test_switchover_stale_estimate);
     if (g_test_perf()) {

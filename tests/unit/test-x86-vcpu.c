@@ -99,8 +99,14 @@ static void test_vcpu_thread(void)
     cpu_resume_all();
     bql_unlock();
 
-    /* the guest reaches hlt and sleeps: no instructions retire */
-    g_usleep(50 * 1000);
+    /*
+     * the guest reaches hlt and sleeps: no instructions retire (bounded
+     * wait for the first part: a loaded host may not run the thread soon)
+     */
+    for (i = 0; i < 10000 && !(cpu_env(cpu)->halted && cpu_icount(cpu) > 5);
+         i++) {
+        g_usleep(1000);
+    }
     n1 = cpu_icount(cpu);
     g_usleep(100 * 1000);
     n2 = cpu_icount(cpu);
