@@ -27,6 +27,12 @@ static void hmp_info_jit(Monitor *mon, int argc, char **argv)
                    __atomic_load_n(&env->icount, __ATOMIC_RELAXED));
     monitor_printf(mon, "decoded-insn cache misses   %" PRIu64 "\n",
                    __atomic_load_n(&env->fast_misses, __ATOMIC_RELAXED));
+    monitor_printf(mon, "decoded blocks run          %" PRIu64 "\n",
+                   __atomic_load_n(&env->fast_runs, __ATOMIC_RELAXED));
+    monitor_printf(mon, "... entered through links   %" PRIu64 "\n",
+                   __atomic_load_n(&env->fast_chained, __ATOMIC_RELAXED));
+    monitor_printf(mon, "full-decoder instructions   %" PRIu64 "\n",
+                   __atomic_load_n(&env->slow_insns, __ATOMIC_RELAXED));
     monitor_printf(mon, "code invalidations          %" PRIu32 "\n",
                    __atomic_load_n(&env->code_epoch, __ATOMIC_RELAXED));
     monitor_printf(mon, "TLB flushes                 %" PRIu64 "\n",

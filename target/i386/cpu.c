@@ -545,8 +545,9 @@ void x86_cpu_init(CPUX86State *env, const X86CPUHooks *hooks)
 {
     memset(env, 0, sizeof(*env));
     env->hooks = hooks;
-    env->fast_blocks = g_new0(X86FastBlock, FAST_BLOCK_SIZE);
-    env->fast_pool = g_new0(FastInsn, FAST_POOL_SIZE);
+    env->fast_blocks = g_new0(X86FastBlock *, FAST_BLOCK_SIZE);
+    /* cache-line aligned: a block header is one line */
+    env->fast_pool = g_aligned_alloc0(FAST_POOL_SIZE, sizeof(FastInsn), 64);
     env->page_epochs = g_new0(uint32_t, CODE_SLOTS);
     physmem_set_code_hook(code_written, env);
     x86_cpu_reset(env);
@@ -557,7 +558,7 @@ void x86_cpu_finalize(CPUX86State *env)
     physmem_set_code_hook(NULL, NULL);
     g_free(env->fast_blocks);
     env->fast_blocks = NULL;
-    g_free(env->fast_pool);
+    g_aligned_free(env->fast_pool);
     env->fast_pool = NULL;
     g_free(env->page_epochs);
     env->page_epochs = NULL;

@@ -156,22 +156,38 @@ typedef struct FastInsn {
     uint8_t scale, riprel, mod3, rex;
     uint8_t modrm_reg;
     uint8_t seg;                /* R_FS / R_GS override, else 0 */
+    uint8_t stores;             /* may write guest memory (SMC check) */
     int32_t disp;
     uint64_t imm;
 } FastInsn;
 
+/*
+ * A decoded block in env->fast_pool: this header, then n FastInsn.  Only
+ * the chain links change after decoding; the pool is dropped as a whole
+ * when full (env->fast_pool_gen is bumped), so links never dangle.
+ */
 typedef struct X86FastBlock {
     const uint8_t *host;        /* tag: host address of the first byte */
     uint32_t epoch;             /* valid while == env->page_epochs[slot] */
     uint16_t slot;              /* of the code page in env->page_epochs */
     uint16_t n;                 /* 0: the first insn needs the decoder */
-    FastInsn *insns;            /* n entries in env->fast_pool */
     /*
      * n == 0 because the page was written recently: retry decoding once
      * env->icount passes this (UINT64_MAX: not such a block)
      */
     uint64_t retry_icount;
+    /*
+     * Chain: two blocks that ran straight after this one, tagged with the
+     * host address of their first byte; followed (after an epoch check)
+     * instead of the table lookup.  Keyed by host address, i.e. by guest
+     * physical address, so a link stays right whatever the mapping.
+     */
+    const uint8_t *next_host[2];
+    struct X86FastBlock *next[2];
+    FastInsn insns[] __attribute__((aligned(32)));
 } X86FastBlock;
+/* pool units (sizeof(FastInsn)) taken by a block header */
+#define FAST_HDR_UNITS (sizeof(X86FastBlock) / sizeof(FastInsn))
 #define FAST_BLOCK_BITS 16
 #define FAST_BLOCK_SIZE (1 << FAST_BLOCK_BITS)
 #define FAST_BLOCK_MAX 48       /* instructions per block */
@@ -262,9 +278,17 @@ typedef struct CPUX86State {
     uint64_t tlb_flush_count;   /* bumped when translations are dropped */
     const X86CPUHooks *hooks;
     /* kept across x86_cpu_reset(): */
-    X86FastBlock *fast_blocks;  /* FAST_BLOCK_SIZE entries */
-    FastInsn *fast_pool;        /* FAST_POOL_SIZE entries */
+    X86FastBlock **fast_blocks; /* FAST_BLOCK_SIZE entries (or NULL) */
+    FastInsn *fast_pool;        /* FAST_POOL_SIZE units of blocks */
     uint32_t fast_pool_used;    /* all blocks are dropped when full */
+    uint32_t fast_pool_gen;     /* bumped when they are */
+    /* the decoded block being run (else NULL), its first RIP and length */
+    const FastInsn *fast_run;
+    uint64_t fast_run_rip;
+    unsigned fast_run_n;
+    uint64_t fast_runs;         /* decoded blocks run */
+    uint64_t fast_chained;      /* ... of them found through a chain link */
+    uint64_t slow_insns;        /* instructions run by the full decoder */
     uint32_t code_epoch;        /* bumped when guest code may have changed */
     ram_addr_t smc_pages[SMC_PAGES];   /* recently written code pages (+1) */
     uint8_t smc_writes[SMC_PAGES];     /* ... and how often (saturating) */

@@ -259,6 +259,34 @@ static inline QEMU_ALWAYS_INLINE uint64_t pop_peek(DecodeCtx *s, int ot)
     return cpu_ld(s->env, s->env->regs[R_ESP], ot_bytes(ot));
 }
 
+/* CF from the lazy flags, inline (same result as cc_compute_c()) */
+static inline QEMU_ALWAYS_INLINE bool cc_carry(CPUX86State *env)
+{
+    int op = env->cc_op, ot = op & 3;
+    uint64_t m = zmask(ot), res = env->cc_dst & m, src = env->cc_src & m;
+    uint64_t cin = env->cc_src2 & 1, a;
+
+    switch (op >> 2) {
+    case CC_G_ADD:
+        return res < src;
+    case CC_G_SUB:
+        return ((res + src) & m) < src;
+    case CC_G_LOGIC:
+        return false;
+    case CC_G_INC:
+    case CC_G_DEC:
+        return cin;
+    case CC_G_ADC:
+        a = (res - src - cin) & m;
+        return cin ? res <= a : res < a;
+    case CC_G_SBB:
+        a = (res + src + cin) & m;
+        return cin ? a <= src : a < src;
+    default:
+        return cc_compute_c(env);
+    }
+}
+
 /* ALU with lazy flags: op 0..7 = ADD OR ADC SBB AND SUB XOR CMP */
 static inline QEMU_ALWAYS_INLINE uint64_t
 alu_op(CPUX86State *env, int op, int ot, uint64_t a, uint64_t b)
@@ -276,14 +304,14 @@ alu_op(CPUX86State *env, int op, int ot, uint64_t a, uint64_t b)
         env->cc_op = CC_OP(CC_G_LOGIC, ot);
         break;
     case 2:
-        c = cc_compute_c(env);
+        c = cc_carry(env);
         r = a + b + c;
         env->cc_op = CC_OP(CC_G_ADC, ot);
         env->cc_src = b;
         env->cc_src2 = c;
         break;
     case 3:
-        c = cc_compute_c(env);
+        c = cc_carry(env);
         r = a - b - c;
         env->cc_op = CC_OP(CC_G_SBB, ot);
         env->cc_src = b;

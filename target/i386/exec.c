@@ -553,6 +553,9 @@ static void exec_insns(CPUX86State *env)
     uint16_t fp_cs = 0;
     int fp_mmu = MMU_KERNEL;    /* of fp_cs */
     const uint8_t *fp_host = NULL, *host;
+    /* the block that ran last, if nothing else ran since: chain source */
+    X86FastBlock *prev = NULL;
+    uint32_t prev_gen = 0;
 
     /* the first instruction runs unconditionally: the caller checked */
     goto run;
@@ -580,12 +583,15 @@ run:
         }
     }
     if (likely(host)) {
-        X86FastBlock *fb = x86_fast_block(env, host + (env->rip - page),
-                                          page + TARGET_PAGE_SIZE - env->rip);
+        X86FastBlock *fb = x86_fast_next_block(env, prev, prev_gen,
+                                               host + (env->rip - page),
+                                               page + TARGET_PAGE_SIZE -
+                                               env->rip);
         if (likely(fb->n)) {
             const FastInsn *f = fb->insns, *end = f + fb->n;
             const uint32_t *ep = &env->page_epochs[fb->slot];
             uint32_t epoch = fb->epoch;
+            uint64_t rip = env->rip;
 
             /* stay within the budget; the first insn always runs */
             if (env->icount >= env->icount_budget_end) {
@@ -593,21 +599,39 @@ run:
             } else if (env->icount_budget_end - env->icount < fb->n) {
                 end = f + (env->icount_budget_end - env->icount);
             }
+            /*
+             * Count the block as retired up front; an exception inside
+             * it takes back the rest (x86_fast_run_abort).
+             */
+            env->fast_run = f;
+            env->fast_run_rip = rip;
+            env->fast_run_n = end - f;
+            env->icount += end - f;
             for (;;) {
-                f_exec(env, f, env->rip + f->len, fp_mmu);
-                env->icount++;
-                if (++f == end ||
+                rip = f_exec(env, f, rip + f->len, fp_mmu);
+                if (++f == end) {
+                    break;
+                }
+                if (f[-1].stores &&
                     unlikely(__atomic_load_n(ep, __ATOMIC_RELAXED) !=
                              epoch)) {
+                    /* the block patched itself: stop after the store */
+                    env->icount -= end - f;
                     break;
                 }
             }
+            env->fast_run = NULL;
+            prev = fb;
+            prev_gen = env->fast_pool_gen;
+            env->fast_runs++;
             goto insn_retired;
         }
         if (unlikely(env->icount >= fb->retry_icount)) {
             fb->host = NULL;    /* decode again next time */
         }
     }
+    prev = NULL;
+    env->slow_insns++;
     s->env = env;
     s->start = s->pc = env->rip;
     s->len = 0;
@@ -1220,6 +1244,9 @@ X86ExecExit x86_cpu_exec(CPUX86State *env, uint64_t max_insns)
     env->icount_budget_end = env->icount + max_insns;
     if (sigsetjmp(env->jmp_env, 0)) {
         /* an exception was raised; env->rip is the faulting insn */
+        if (env->fast_run) {
+            x86_fast_run_abort(env);
+        }
         x86_deliver_exception(env);
         if (env->reset_requested) {
             return X86_EXIT_RESET;
