@@ -271,6 +271,32 @@ static int tx_tso(const VirtioNetHdrFields *h, const uint8_t *frame,
     return n;
 }
 
+size_t virtio_net_tx_gso_whole(const VirtioNetHdrFields *h, uint8_t *frame,
+                               size_t len)
+{
+    size_t l4len;
+    L3L4 p;
+
+    if ((h->gso_type != VIRTIO_NET_HDR_GSO_TCPV4 &&
+         h->gso_type != VIRTIO_NET_HDR_GSO_TCPV6) ||
+        !parse_l3l4(frame, len, &p) || p.proto != IP_PROTO_TCP ||
+        p.v6 != (h->gso_type == VIRTIO_NET_HDR_GSO_TCPV6) ||
+        p.l4 + 20 > p.end) {
+        return 0;
+    }
+    l4len = p.end - p.l4;
+    if (!p.v6) {
+        wr16(frame + p.l3 + 10, 0);
+        wr16(frame + p.l3 + 10,
+             (uint16_t)~csum_fold(csum_add(0, frame + p.l3, p.l4 - p.l3)));
+    }
+    wr16(frame + p.l4 + 16, 0);
+    wr16(frame + p.l4 + 16,
+         csum_final(pseudo_sum(frame, &p, l4len) +
+                    csum_add(0, frame + p.l4, l4len)));
+    return p.end;
+}
+
 int virtio_net_tx_offload(const VirtioNetHdrFields *h, uint8_t *frame,
                           size_t len, VirtioNetEmitFunc *emit,
                           void *opaque)

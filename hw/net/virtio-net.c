@@ -16,6 +16,13 @@
  * for a checksum or segmentation is completed on the host, and a
  * received TCP/UDP frame whose checksum verifies is marked DATA_VALID.
  * The guest then spends far fewer (interpreted) instructions per byte.
+ * With GUEST_TSO4/6, received TCP segments of one burst are joined into
+ * one 64 KiB GSO frame (hw/net/virtio-net-rsc.c): held from the first
+ * segment until a frame that does not continue it, the end of the burst
+ * (rsc_bh, run by the main loop after the netdev's dispatch), or a VM
+ * stop, so nothing stays held while the VM is stopped.  Toward libslirp
+ * (no filters on either side) a guest's IPv4 TSO frame is passed whole:
+ * the stack acknowledges it once instead of once per 1460 bytes.
  *
  * Transmit (guest -> netdev): each chain is header + frame; sent with
  * qemu_sendv_packet_async().  When the net layer queues it, the chain
@@ -30,16 +37,17 @@
 #include "hw/virtio/virtio-net.h"
 #include "hw/net/virtio-net-offload.h"
 
-#define VIRTIO_NET_F_HOST_TSO4      11
-#define VIRTIO_NET_F_HOST_TSO6      12
+#include "net/announce.h"
+#include "system/runstate.h"
+#include "trace/trace-hw_net.h"
 
 /* Offloads done in software when the netdev has no vnet header */
 #define VIRTIO_NET_SOFT_OFFLOADS ((1ULL << VIRTIO_NET_F_CSUM) | \
                                   (1ULL << VIRTIO_NET_F_GUEST_CSUM) | \
                                   (1ULL << VIRTIO_NET_F_HOST_TSO4) | \
-                                  (1ULL << VIRTIO_NET_F_HOST_TSO6))
-#include "net/announce.h"
-#include "system/runstate.h"
+                                  (1ULL << VIRTIO_NET_F_HOST_TSO6) | \
+                                  (1ULL << VIRTIO_NET_F_GUEST_TSO4) | \
+                                  (1ULL << VIRTIO_NET_F_GUEST_TSO6))
 
 typedef struct VirtIONetClient {
     NetClientState nc;
@@ -79,6 +87,12 @@ static void virtio_net_set_features(VirtIODevice *vdev, uint64_t features)
     VirtIONet *n = vdev_to_net(vdev);
 
     n->mergeable = virtio_has_feature(features, VIRTIO_NET_F_MRG_RXBUF);
+    /* a GSO frame only of the kinds the driver accepts */
+    n->rsc.v4_ok = virtio_has_feature(features, VIRTIO_NET_F_GUEST_TSO4);
+    n->rsc.v6_ok = virtio_has_feature(features, VIRTIO_NET_F_GUEST_TSO6);
+    n->rsc_on = !n->host_hdr_len &&
+                virtio_has_feature(features, VIRTIO_NET_F_GUEST_CSUM) &&
+                (n->rsc.v4_ok || n->rsc.v6_ok);
 }
 
 static void virtio_net_set_status(VirtIODevice *vdev, uint8_t status)
@@ -103,6 +117,8 @@ static void virtio_net_reset(VirtIODevice *vdev)
         n->tx_waiting = NULL;
     }
     n->mergeable = false;
+    n->rsc_on = false;
+    virtio_net_rsc_clear(&n->rsc);
 }
 
 void virtio_net_set_link(VirtIONet *n, bool up)
@@ -174,44 +190,33 @@ static void rx_mark_csum(uint8_t *hdr, const struct iovec *iov, int iovcnt,
     }
 }
 
-ssize_t virtio_net_receive_iov(VirtIONet *n, const struct iovec *iov,
-                               int iovcnt)
+/*
+ * Put @hdr + @frame_len bytes of @iov (from offset @off) into the guest's
+ * receive buffers.  False if the ring ran dry (nothing consumed: retry
+ * after the next kick); true if delivered or dropped.
+ */
+static bool rx_put(VirtIONet *n, const uint8_t *hdr, const struct iovec *iov,
+                   int iovcnt, size_t off, size_t frame_len)
 {
     VirtQueue *vq = n->rx_vq;
-    size_t size = iov_size(iov, iovcnt);
-    size_t hlen = n->host_hdr_len;
-    uint8_t hdr[VIRTIO_NET_HDR_LEN] = { 0 };
-    size_t frame_len, off = 0;
     g_autofree VirtQueueElement **elems = NULL;
     unsigned int count = 0, i;
+    size_t done = 0;
     uint16_t nbuf;
 
-    if (!virtio_net_can_receive(n)) {
-        return 0;
-    }
-    if (size < hlen) {
-        return size;         /* runt from the backend: drop */
-    }
-    if (hlen) {
-        iov_to_buf(iov, iovcnt, 0, hdr, VIRTIO_NET_HDR_LEN);
-    }
-    frame_len = size - hlen;
-    if (!hlen && virtio_vdev_has_feature(&n->vdev, VIRTIO_NET_F_GUEST_CSUM)) {
-        rx_mark_csum(hdr, iov, iovcnt, size);
-    }
     elems = g_new0(VirtQueueElement *, vq->num);
-    while (count == 0 || (off < frame_len && n->mergeable)) {
+    while (count == 0 || (done < frame_len && n->mergeable)) {
         VirtQueueElement *e;
         size_t room, put, dst = 0;
 
         if (count == vq->num) {
             give_back(n, elems, count);
-            return size;     /* larger than the whole ring: drop */
+            return true;     /* larger than the whole ring: drop */
         }
         e = virtio_pop(&n->vdev, vq, sizeof(*e));
         if (!e) {
             give_back(n, elems, count);
-            return vq->broken ? size : 0;
+            return vq->broken;
         }
         room = iov_size(e->in_sg, e->in_num);
         if (count == 0) {
@@ -219,21 +224,22 @@ ssize_t virtio_net_receive_iov(VirtIONet *n, const struct iovec *iov,
                 virtqueue_element_free(vq, e, 0);
                 virtqueue_rewind(vq, 1);
                 virtio_error(&n->vdev, "rx buffer too small for header");
-                return size;
+                return true;
             }
             iov_from_buf(e->in_sg, e->in_num, 0, hdr, VIRTIO_NET_HDR_LEN);
             dst = VIRTIO_NET_HDR_LEN;
         }
-        put = copy_to_elem(e, dst, iov, iovcnt, hlen + off, frame_len - off);
-        off += put;
+        put = copy_to_elem(e, dst, iov, iovcnt, off + done,
+                           frame_len - done);
+        done += put;
         elems[count] = e;
         virtqueue_fill(vq, e, dst + put, count);
         count++;
     }
-    if (off < frame_len) {
+    if (done < frame_len) {
         /* without MRG_RXBUF the frame must fit one buffer */
         give_back(n, elems, count);
-        return size;
+        return true;
     }
     nbuf = GUINT16_TO_LE(count);
     iov_from_buf(elems[0]->in_sg, elems[0]->in_num, 10, &nbuf, 2);
@@ -243,13 +249,123 @@ ssize_t virtio_net_receive_iov(VirtIONet *n, const struct iovec *iov,
                                                       elems[i]->in_num));
     }
     virtio_notify(&n->vdev, vq);
-    return size;
+    return true;
+}
+
+/* Hand the coalesced frame to the guest; false if the ring is dry. */
+static bool rsc_flush(VirtIONet *n)
+{
+    uint8_t hdr[VIRTIO_NET_HDR_LEN];
+    struct iovec iov;
+
+    if (!virtio_net_rsc_held(&n->rsc)) {
+        return true;
+    }
+    iov.iov_base = n->rsc.buf;
+    iov.iov_len = virtio_net_rsc_finish(&n->rsc, hdr);
+    if (!virtio_net_can_receive(n) ||
+        !rx_put(n, hdr, &iov, 1, 0, iov.iov_len)) {
+        return false;
+    }
+    trace_virtio_net_rsc_flush(n->rsc.segs, iov.iov_len);
+    virtio_net_rsc_clear(&n->rsc);
+    return true;
+}
+
+static void virtio_net_rsc_bh(void *opaque)
+{
+    VirtIONet *n = opaque;
+
+    /* guest memory is not touched while stopped (see vm_state) */
+    if (runstate_is_running()) {
+        rsc_flush(n);
+    }
+}
+
+/*
+ * Net filters on the NIC or its peer: no coalescing.  The COLO proxy
+ * (filter-mirror/-redirector, colo-compare) needs both replicas' guests
+ * to see the same frames at the same points; coalescing decided by each
+ * host's own timing would make their ACKs and echoes diverge.
+ */
+static bool rx_filtered(VirtIONet *n)
+{
+    NetClientState *peer = n->nic ? n->nic->peer : NULL;
+
+    return (n->nic && n->nic->filters) || (peer && peer->filters);
+}
+
+/*
+ * Receive with coalescing: a verified TCP segment joins (or starts) the
+ * held frame; anything else first flushes what is held, keeping the
+ * order.  Returns as virtio_net_receive_iov().
+ */
+static ssize_t rx_coalesce(VirtIONet *n, const struct iovec *iov,
+                           int iovcnt, size_t size)
+{
+    g_autofree uint8_t *copy = NULL;
+    const uint8_t *frame = iov[0].iov_base;
+    uint8_t hdr[VIRTIO_NET_HDR_LEN] = { 0 };
+    bool valid;
+
+    if (iovcnt != 1) {
+        copy = g_malloc(size ? size : 1);
+        iov_to_buf(iov, iovcnt, 0, copy, size);
+        frame = copy;
+    }
+    valid = virtio_net_rx_csum_ok(frame, size);
+    if (valid && virtio_net_rsc_add(&n->rsc, frame, size)) {
+        qemu_bh_schedule(n->rsc_bh);
+        return size;
+    }
+    if (!rsc_flush(n)) {
+        return 0;            /* queued by the net layer until the kick */
+    }
+    if (valid && virtio_net_rsc_add(&n->rsc, frame, size)) {
+        qemu_bh_schedule(n->rsc_bh);
+        return size;
+    }
+    if (valid) {
+        hdr[0] |= VIRTIO_NET_HDR_F_DATA_VALID;
+    }
+    return rx_put(n, hdr, iov, iovcnt, 0, size) ? size : 0;
+}
+
+ssize_t virtio_net_receive_iov(VirtIONet *n, const struct iovec *iov,
+                               int iovcnt)
+{
+    size_t size = iov_size(iov, iovcnt);
+    size_t hlen = n->host_hdr_len;
+    uint8_t hdr[VIRTIO_NET_HDR_LEN] = { 0 };
+
+    if (!virtio_net_can_receive(n)) {
+        return 0;
+    }
+    if (size < hlen) {
+        return size;         /* runt from the backend: drop */
+    }
+    if (n->rsc_on && !rx_filtered(n)) {
+        return rx_coalesce(n, iov, iovcnt, size);
+    }
+    if (!rsc_flush(n)) {
+        return 0;            /* a filter came: what is held goes first */
+    }
+    if (hlen) {
+        iov_to_buf(iov, iovcnt, 0, hdr, VIRTIO_NET_HDR_LEN);
+    }
+    if (!hlen && virtio_vdev_has_feature(&n->vdev, VIRTIO_NET_F_GUEST_CSUM)) {
+        rx_mark_csum(hdr, iov, iovcnt, size);
+    }
+    return rx_put(n, hdr, iov, iovcnt, hlen, size - hlen) ? size : 0;
 }
 
 static void virtio_net_handle_rx(VirtIODevice *vdev, VirtQueue *vq)
 {
     VirtIONet *n = vdev_to_net(vdev);
 
+    if (!rsc_flush(n)) {
+        return;
+    }
     if (n->nic) {
         qemu_flush_queued_packets(n->nic);
     }
@@ -315,6 +431,21 @@ static void tx_offload_emit(void *opaque, const uint8_t *frame, size_t len)
     t->held_len = len;
 }
 
+/*
+ * libslirp takes an IPv4 datagram of any size and acknowledges each one
+ * it receives: a whole 64 KiB TCP frame costs the guest one ACK to
+ * process instead of ~44.  Only when no filter sees the traffic (filters
+ * and COLO compare ordinary frames).  Not IPv6: libslirp refuses IPv6
+ * packets larger than its MTU.
+ */
+static bool peer_takes_gso_whole(VirtIONet *n)
+{
+    NetClientState *peer = n->nic->peer;
+
+    return peer->info->type == NET_CLIENT_DRIVER_USER &&
+           !peer->filters && !n->nic->filters;
+}
+
 static bool virtio_net_send_offload(VirtIONet *n, VirtQueueElement *e,
                                     const VirtioNetHdrFields *h)
 {
@@ -329,6 +460,17 @@ static bool virtio_net_send_offload(VirtIONet *n, VirtQueueElement *e,
     }
     frame = g_malloc(len ? len : 1);
     iov_to_buf(e->out_sg, e->out_num, VIRTIO_NET_HDR_LEN, frame, len);
+    if (h->gso_type == VIRTIO_NET_HDR_GSO_TCPV4 && peer_takes_gso_whole(n)) {
+        size_t whole = virtio_net_tx_gso_whole(h, frame, len);
+
+        if (whole && qemu_send_packet_async(n->nic, frame, whole,
+                                            virtio_net_tx_done) == 0) {
+            n->tx_waiting = e;
+            return false;
+        }
+        virtqueue_push(n->tx_vq, e, 0);   /* sent, or malformed: dropped */
+        return true;
+    }
     if (virtio_net_tx_offload(h, frame, len, tx_offload_emit, &t) > 0 &&
         qemu_send_packet_async(n->nic, t.held, t.held_len,
                                virtio_net_tx_done) == 0) {
@@ -420,6 +562,15 @@ static void virtio_net_vm_state(void *opaque, bool running, RunState state)
     if (running && n->tx_bh) {
         qemu_bh_schedule(n->tx_bh);
     }
+    if (!running && virtio_net_rsc_held(&n->rsc) && !rsc_flush(n)) {
+        /*
+         * Stopping (migration, a COLO checkpoint) with received data held
+         * and no guest buffers: nothing may stay outside the saved state,
+         * so it is lost like a frame on the wire (TCP sends it again).
+         */
+        trace_virtio_net_rsc_drop(n->rsc.segs);
+        virtio_net_rsc_clear(&n->rsc);
+    }
 }
 
 static void virtio_net_handle_tx(VirtIODevice *vdev, VirtQueue *vq)
@@ -450,6 +601,8 @@ void virtio_net_setup(VirtIONet *n)
                             (1ULL << VIRTIO_NET_F_MRG_RXBUF);
     n->status = VIRTIO_NET_S_LINK_UP;
     n->tx_bh = qemu_bh_new(virtio_net_tx_bh, n);
+    virtio_net_rsc_init(&n->rsc);
+    n->rsc_bh = qemu_bh_new(virtio_net_rsc_bh, n);
     n->vm_state = qemu_add_vm_change_state_handler(virtio_net_vm_state, n);
 }
 
@@ -487,6 +640,23 @@ static const NetClientInfo virtio_net_client_info = {
     .can_receive = virtio_net_nc_can_receive,
     .link_status_changed = virtio_net_nc_link_changed,
 };
+
+/*
+ * The offloads the properties allow; as in QEMU, segmentation needs the
+ * checksum offload of the same direction.
+ */
+static uint64_t virtio_net_offload_props(uint64_t props)
+{
+    if (!(props & (1ULL << VIRTIO_NET_F_CSUM))) {
+        props &= ~((1ULL << VIRTIO_NET_F_HOST_TSO4) |
+                   (1ULL << VIRTIO_NET_F_HOST_TSO6));
+    }
+    if (!(props & (1ULL << VIRTIO_NET_F_GUEST_CSUM))) {
+        props &= ~((1ULL << VIRTIO_NET_F_GUEST_TSO4) |
+                   (1ULL << VIRTIO_NET_F_GUEST_TSO6));
+    }
+    return props;
+}
 
 static bool mac_unset(const uint8_t *mac)
 {
@@ -539,7 +709,11 @@ static void virtio_net_pci_realize(VirtIOPCIProxy *proxy, Error **errp)
         n->host_hdr_len = VIRTIO_NET_HDR_LEN;
     } else if (peer) {
         /* the netdev takes plain frames: complete them ourselves */
-        n->vdev.host_features |= VIRTIO_NET_SOFT_OFFLOADS;
+        n->vdev.host_features |= VIRTIO_NET_SOFT_OFFLOADS &
+                                 virtio_net_offload_props(n->feature_props);
+    }
+    if (!(n->feature_props & (1ULL << VIRTIO_NET_F_MRG_RXBUF))) {
+        n->vdev.host_features &= ~(1ULL << VIRTIO_NET_F_MRG_RXBUF);
     }
     if (peer && peer->link_down) {
         n->status = 0;
@@ -563,6 +737,11 @@ static void virtio_net_pci_exit(VirtIOPCIProxy *proxy)
         qemu_bh_delete(n->tx_bh);
         n->tx_bh = NULL;
     }
+    if (n->rsc_bh) {
+        qemu_bh_delete(n->rsc_bh);
+        n->rsc_bh = NULL;
+    }
+    virtio_net_rsc_cleanup(&n->rsc);
     virtio_cleanup(&n->vdev);
 }
 
@@ -588,6 +767,7 @@ static int virtio_net_pre_load(void *opaque)
         virtqueue_element_free(n->tx_vq, n->tx_waiting, 0);
         n->tx_waiting = NULL;
     }
+    virtio_net_rsc_clear(&n->rsc);
     return 0;
 }
 
@@ -596,7 +776,7 @@ static int virtio_net_post_load(void *opaque, int version_id)
     VirtIONetPCI *s = opaque;
     VirtIONet *n = &s->net;
 
-    n->mergeable = virtio_vdev_has_feature(&n->vdev, VIRTIO_NET_F_MRG_RXBUF);
+    virtio_net_set_features(&n->vdev, n->vdev.guest_features);
     n->status &= VIRTIO_NET_S_LINK_UP;
     /* a transmit that was in flight is sent again from the ring */
     virtqueue_rewind(n->tx_vq, n->tx_vq->inuse);
@@ -625,6 +805,20 @@ const VMStateDescription vmstate_virtio_net_pci = {
 static Property virtio_net_pci_props[] = {
     DEFINE_PROP_MACADDR("mac", VirtIONetPCI, net.mac),
     DEFINE_PROP_NETDEV("netdev", VirtIONetPCI, net.netdev),
+    DEFINE_PROP_BIT64("csum", VirtIONetPCI, net.feature_props,
+                      VIRTIO_NET_F_CSUM, true),
+    DEFINE_PROP_BIT64("guest_csum", VirtIONetPCI, net.feature_props,
+                      VIRTIO_NET_F_GUEST_CSUM, true),
+    DEFINE_PROP_BIT64("guest_tso4", VirtIONetPCI, net.feature_props,
+                      VIRTIO_NET_F_GUEST_TSO4, true),
+    DEFINE_PROP_BIT64("guest_tso6", VirtIONetPCI, net.feature_props,
+                      VIRTIO_NET_F_GUEST_TSO6, true),
+    DEFINE_PROP_BIT64("host_tso4", VirtIONetPCI, net.feature_props,
+                      VIRTIO_NET_F_HOST_TSO4, true),
+    DEFINE_PROP_BIT64("host_tso6", VirtIONetPCI, net.feature_props,
+                      VIRTIO_NET_F_HOST_TSO6, true),
+    DEFINE_PROP_BIT64("mrg_rxbuf", VirtIONetPCI, net.feature_props,
+                      VIRTIO_NET_F_MRG_RXBUF, true),
     DEFINE_PROP_END_OF_LIST(),
 };
 

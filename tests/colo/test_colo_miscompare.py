@@ -26,9 +26,15 @@ def test_token_miscompare_checkpoints_and_equal_memory(pair_factory, client):
     miscompares = after['miscompares-tcp'] - before['miscompares-tcp']
     by_miscompare = (after['checkpoint-requests-miscompare'] -
                      before['checkpoint-requests-miscompare'])
-    # each token reply differs: every request triggers a checkpoint
-    assert miscompares >= len(tokens), (miscompares, len(tokens))
-    assert by_miscompare >= len(tokens), (by_miscompare, len(tokens))
+    # each token reply differs: every request triggers a checkpoint, by
+    # a miscompare, or by compare_timeout when the SVM's reply is late
+    # (a loaded host)
+    timeouts = (after['checkpoint-requests-timeout'] -
+                before['checkpoint-requests-timeout'])
+    assert miscompares + timeouts >= len(tokens), \
+        (miscompares, timeouts, len(tokens))
+    assert by_miscompare + timeouts >= len(tokens), \
+        (by_miscompare, timeouts, len(tokens))
     done = pair.checkpoints() - n0
     assert done >= len(tokens), (done, len(tokens))
     trig = info_colo(pair.p)['triggers']

@@ -3,10 +3,29 @@
 other and exchange TCP (a page from the other guest's httpd).  The
 guests' addresses exist only on that virtual link.
 """
+import time
+
 import pytest
 
 from conftest import TANDEM
 from guest import Guest, build_guest, free_port
+
+
+def wait_listening(port, proc, timeout=30):
+    """Until something listens on 127.0.0.1:@port (read from
+    /proc/net/tcp: a test connection would take the netdev's one peer
+    slot).  The connecting side exits at once if nobody listens yet."""
+    want = '0100007F:%04X' % port
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, 'the listening guest exited'
+        with open('/proc/net/tcp') as f:
+            for line in f:
+                cols = line.split()
+                if cols[1] == want and cols[3] == '0A':     # LISTEN
+                    return
+        time.sleep(0.05)
+    raise AssertionError('nothing listens on port %d' % port)
 
 
 @pytest.fixture(scope='module')
@@ -21,6 +40,8 @@ def pair():
                 ['-netdev', netdev, '-device',
                  'virtio-net-pci,netdev=n0,mac=52:54:00:12:34:%02x' % (i + 1)],
                 append='tandem.ip=10.0.2.%d/24' % (i + 1), binary=TANDEM))
+            if role == 'listen':
+                wait_listening(port, guests[0].proc)
         for g in guests:
             g.wait_ready()
         yield guests

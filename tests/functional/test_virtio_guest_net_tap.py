@@ -122,8 +122,11 @@ def test_guest_downloads_from_client(net, vm):
          'http.server', '--bind', CLIENT_IP, '8080', '--directory',
          net['tmp']], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        # attempts before the server listens fail: keep their errors
+        # out of the output, which must start with the checksum
         out = vm.run('n=0; until wget -q -O /tmp/up.bin '
-                     'http://%s:8080/up.bin || [ $n -ge 20 ]; do '
+                     'http://%s:8080/up.bin 2>/dev/null || [ $n -ge 20 ]; '
+                     'do '
                      'n=$((n+1)); sleep 0.5; done; sha256sum /tmp/up.bin'
                      % CLIENT_IP, timeout=300)
         assert out.split()[0] == hashlib.sha256(data).hexdigest()

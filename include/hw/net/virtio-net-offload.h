@@ -62,6 +62,18 @@ int virtio_net_tx_offload(const VirtioNetHdrFields *h, uint8_t *frame,
                           void *opaque);
 
 /**
+ * virtio_net_tx_gso_whole: complete the TCP super-frame @frame (@len
+ * bytes, modified in place) described by @h (gso_type TCPV4 or TCPV6)
+ * as ONE frame, for a peer that takes frames of any size (libslirp): IP
+ * header checksum and the TCP checksum over the whole payload; the IP
+ * length fields are the guest's (they cover the whole datagram).
+ * Returns the frame's length (padding after the datagram cut off), or
+ * 0 if it is malformed.
+ */
+size_t virtio_net_tx_gso_whole(const VirtioNetHdrFields *h, uint8_t *frame,
+                               size_t len);
+
+/**
  * virtio_net_rx_csum_ok: true if @frame is TCP or UDP over IPv4/IPv6
  * (not fragmented) and its transport checksum is correct.
  */

@@ -4,8 +4,12 @@
  *
  * Queues: 0 = receiveq, 1 = transmitq (no control queue, no multiqueue).
  * Config: mac[6], le16 status (LINK_UP), le16 max_virtqueue_pairs (1).
- * Features: MAC, STATUS, MRG_RXBUF (no checksum or segmentation
- * offloads), plus the transport's VERSION_1 / EVENT_IDX / INDIRECT_DESC.
+ * Features: MAC, STATUS, MRG_RXBUF, plus the transport's VERSION_1 /
+ * EVENT_IDX / INDIRECT_DESC.  With a netdev that takes plain frames,
+ * also CSUM, HOST_TSO4/6 (completed on the host), GUEST_CSUM and
+ * GUEST_TSO4/6 (received TCP segments coalesced into 64 KiB frames,
+ * hw/net/virtio-net-rsc.c); each can be turned off with QEMU's property
+ * of the same name (csum, host_tso4, ..., guest_tso6, mrg_rxbuf).
  *
  * Every packet in either direction carries a 12-byte struct
  * virtio_net_hdr_v1 in guest memory:
@@ -25,6 +29,7 @@
 
 #include "hw/virtio/virtio-pci.h"
 #include "net/net.h"
+#include "hw/net/virtio-net-rsc.h"
 #include "system/runstate.h"
 
 #define TYPE_VIRTIO_NET_PCI "virtio-net-pci"
@@ -33,6 +38,10 @@ OBJECT_DECLARE_SIMPLE_TYPE(VirtIONetPCI, VIRTIO_NET_PCI)
 #define VIRTIO_NET_F_CSUM           0
 #define VIRTIO_NET_F_GUEST_CSUM     1
 #define VIRTIO_NET_F_MAC            5
+#define VIRTIO_NET_F_GUEST_TSO4     7
+#define VIRTIO_NET_F_GUEST_TSO6     8
+#define VIRTIO_NET_F_HOST_TSO4      11
+#define VIRTIO_NET_F_HOST_TSO6      12
 #define VIRTIO_NET_F_MRG_RXBUF      15
 #define VIRTIO_NET_F_STATUS         16
 #define VIRTIO_NET_F_CTRL_VQ        17
@@ -56,6 +65,10 @@ typedef struct VirtIONet {
     VirtQueueElement *tx_waiting;  /* queued by the net layer */
     QEMUBH *tx_bh;           /* continue a transmit burst */
     VMChangeStateEntry *vm_state;   /* resumes a burst when the VM runs */
+    uint64_t feature_props;  /* offload properties (csum, guest_tso4...) */
+    bool rsc_on;             /* coalesce received TCP (GUEST_TSO4/6) */
+    VirtioNetRsc rsc;        /* received segments being joined */
+    QEMUBH *rsc_bh;          /* hands them over at the end of a burst */
 } VirtIONet;
 
 struct VirtIONetPCI {
