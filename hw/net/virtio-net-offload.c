@@ -56,7 +56,7 @@ static void wr32(uint8_t *p, uint32_t v)
     wr16(p + 2, v);
 }
 
-static uint64_t csum_add(uint64_t sum, const uint8_t *p, size_t len)
+uint64_t virtio_net_csum_add(uint64_t sum, const uint8_t *p, size_t len)
 {
     size_t i;
 
@@ -69,7 +69,7 @@ static uint64_t csum_add(uint64_t sum, const uint8_t *p, size_t len)
     return sum;
 }
 
-static uint16_t csum_fold(uint64_t sum)
+uint16_t virtio_net_csum_fold(uint64_t sum)
 {
     while (sum >> 16) {
         sum = (sum & 0xffff) + (sum >> 16);
@@ -80,7 +80,7 @@ static uint16_t csum_fold(uint64_t sum)
 /* The checksum field value: the complement, 0 sent as 0xffff. */
 static uint16_t csum_final(uint64_t sum)
 {
-    uint16_t c = ~csum_fold(sum);
+    uint16_t c = ~virtio_net_csum_fold(sum);
 
     return c ? c : 0xffff;
 }
@@ -144,9 +144,9 @@ static uint64_t pseudo_sum(const uint8_t *f, const L3L4 *p, size_t l4len)
     uint64_t sum;
 
     if (p->v6) {
-        sum = csum_add(0, f + p->l3 + 8, 32);
+        sum = virtio_net_csum_add(0, f + p->l3 + 8, 32);
     } else {
-        sum = csum_add(0, f + p->l3 + 12, 8);
+        sum = virtio_net_csum_add(0, f + p->l3 + 12, 8);
     }
     return sum + p->proto + l4len;
 }
@@ -186,8 +186,8 @@ bool virtio_net_rx_csum_ok(const uint8_t *frame, size_t len)
     } else {
         return false;
     }
-    return csum_fold(pseudo_sum(frame, &p, l4len) +
-                     csum_add(0, frame + p.l4, l4len)) == 0xffff;
+    return virtio_net_csum_fold(pseudo_sum(frame, &p, l4len) +
+                     virtio_net_csum_add(0, frame + p.l4, l4len)) == 0xffff;
 }
 
 static int tx_csum(const VirtioNetHdrFields *h, uint8_t *frame, size_t len,
@@ -200,7 +200,7 @@ static int tx_csum(const VirtioNetHdrFields *h, uint8_t *frame, size_t len,
         return -1;
     }
     /* the field holds the pseudo-header sum: it is part of the sum */
-    wr16(frame + pos, csum_final(csum_add(0, frame + start, len - start)));
+    wr16(frame + pos, csum_final(virtio_net_csum_add(0, frame + start, len - start)));
     emit(opaque, frame, len);
     return 1;
 }
@@ -250,7 +250,7 @@ static int tx_tso(const VirtioNetHdrFields *h, const uint8_t *frame,
             wr16(buf + p.l3 + 4, id0 + n);
             wr16(buf + p.l3 + 10, 0);
             wr16(buf + p.l3 + 10,
-                 (uint16_t)~csum_fold(csum_add(0, buf + p.l3, p.l4 - p.l3)));
+                 (uint16_t)~virtio_net_csum_fold(virtio_net_csum_add(0, buf + p.l3, p.l4 - p.l3)));
         }
         wr32(buf + p.l4 + 4, seq0 + off);
         if (!last) {
@@ -263,7 +263,7 @@ static int tx_tso(const VirtioNetHdrFields *h, const uint8_t *frame,
         wr16(buf + p.l4 + 16, 0);
         wr16(buf + p.l4 + 16,
              csum_final(pseudo_sum(buf, &p, doff + seg) +
-                        csum_add(0, buf + p.l4, doff + seg)));
+                        virtio_net_csum_add(0, buf + p.l4, doff + seg)));
         emit(opaque, buf, hdr + seg);
         n++;
         off += seg;
@@ -288,12 +288,12 @@ size_t virtio_net_tx_gso_whole(const VirtioNetHdrFields *h, uint8_t *frame,
     if (!p.v6) {
         wr16(frame + p.l3 + 10, 0);
         wr16(frame + p.l3 + 10,
-             (uint16_t)~csum_fold(csum_add(0, frame + p.l3, p.l4 - p.l3)));
+             (uint16_t)~virtio_net_csum_fold(virtio_net_csum_add(0, frame + p.l3, p.l4 - p.l3)));
     }
     wr16(frame + p.l4 + 16, 0);
     wr16(frame + p.l4 + 16,
          csum_final(pseudo_sum(frame, &p, l4len) +
-                    csum_add(0, frame + p.l4, l4len)));
+                    virtio_net_csum_add(0, frame + p.l4, l4len)));
     return p.end;
 }
 

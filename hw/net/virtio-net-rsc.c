@@ -9,6 +9,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/net/virtio-net-rsc.h"
+#include "hw/net/virtio-net-offload.h"
 
 #define ETH_HLEN        14
 #define ETH_P_IP        0x0800
@@ -44,27 +45,6 @@ static void wr16(uint8_t *p, uint16_t v)
 {
     p[0] = v >> 8;
     p[1] = v;
-}
-
-static uint64_t csum_add(uint64_t sum, const uint8_t *p, size_t len)
-{
-    size_t i;
-
-    for (i = 0; i + 1 < len; i += 2) {
-        sum += rd16(p + i);
-    }
-    if (len & 1) {
-        sum += (uint32_t)p[len - 1] << 8;
-    }
-    return sum;
-}
-
-static uint16_t csum_fold(uint64_t sum)
-{
-    while (sum >> 16) {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    return sum;
 }
 
 /* A TCP segment with payload and flags ACK[|PSH]; false otherwise. */
@@ -219,16 +199,16 @@ size_t virtio_net_rsc_finish(VirtioNetRsc *r, uint8_t *vhdr)
     l4len = r->len - r->l4;
     if (r->v6) {
         wr16(f + r->l3 + 4, l4len);
-        sum = csum_add(0, f + r->l3 + 8, 32);
+        sum = virtio_net_csum_add(0, f + r->l3 + 8, 32);
     } else {
         wr16(f + r->l3 + 2, r->len - r->l3);
         wr16(f + r->l3 + 10, 0);
-        wr16(f + r->l3 + 10, ~csum_fold(csum_add(0, f + r->l3, 20)));
-        sum = csum_add(0, f + r->l3 + 12, 8);
+        wr16(f + r->l3 + 10, ~virtio_net_csum_fold(virtio_net_csum_add(0, f + r->l3, 20)));
+        sum = virtio_net_csum_add(0, f + r->l3 + 12, 8);
     }
     wr16(f + r->l4 + 16, 0);
-    sum += IP_PROTO_TCP + l4len + csum_add(0, f + r->l4, l4len);
-    wr16(f + r->l4 + 16, ~csum_fold(sum));
+    sum += IP_PROTO_TCP + l4len + virtio_net_csum_add(0, f + r->l4, l4len);
+    wr16(f + r->l4 + 16, ~virtio_net_csum_fold(sum));
     vhdr[0] = VHDR_F_DATA_VALID;
     if (r->segs > 1) {
         vhdr[1] = r->v6 ? VHDR_GSO_TCPV6 : VHDR_GSO_TCPV4;

@@ -74,6 +74,14 @@ size_t virtio_net_tx_gso_whole(const VirtioNetHdrFields *h, uint8_t *frame,
                                size_t len);
 
 /**
+ * virtio_net_csum_add: adds @len bytes at @p (big-endian 16-bit words, an
+ * odd last byte padded with zero) to the unfolded one's-complement @sum.
+ */
+uint64_t virtio_net_csum_add(uint64_t sum, const uint8_t *p, size_t len);
+/** virtio_net_csum_fold: folds @sum to 16 bits (not complemented). */
+uint16_t virtio_net_csum_fold(uint64_t sum);
+
+/**
  * virtio_net_rx_csum_ok: true if @frame is TCP or UDP over IPv4/IPv6
  * (not fragmented) and its transport checksum is correct.
  */
