@@ -18,6 +18,15 @@ struct CPUState {
     bool parked;
     bool quit;
     int reader;                 /* memory_reader id of the thread */
+    /*
+     * tcg: true while the thread runs guest code outside the BQL, where
+     * it may hold a fast-write TLB entry; guest_exits counts the times it
+     * stopped doing so (see tcg_rearm()).
+     */
+    bool in_guest;
+    uint64_t guest_exits;
+    int exit_waiters;           /* threads in tcg_rearm() waiting */
+    GCond exit_cond;            /* with @lock: guest_exits moved */
 };
 
 CPUState *cpu_create_with_ops(const AccelOps *ops, CPUX86State *env,

@@ -85,6 +85,7 @@ CPUState *cpu_create_with_ops(const AccelOps *ops, CPUX86State *env,
     cpu->reader = memory_reader_register();
     g_mutex_init(&cpu->lock);
     g_cond_init(&cpu->cond);
+    g_cond_init(&cpu->exit_cond);
     cpu->thread = g_thread_try_new("vcpu", cpu_thread_fn, cpu, NULL);
     if (!cpu->thread) {
         error_setg(errp, "cannot create the vCPU thread");
@@ -113,6 +114,7 @@ void cpu_destroy(CPUState *cpu)
     }
     g_mutex_clear(&cpu->lock);
     g_cond_clear(&cpu->cond);
+    g_cond_clear(&cpu->exit_cond);
     g_free(cpu);
 }
 

@@ -11,40 +11,88 @@
 
 #define TCG_SLICE 200000    /* instructions between bookkeeping points */
 
+static __thread CPUState *current_tcg_cpu;
+
+/*
+ * The vCPU thread runs guest code (where stores may go straight to host
+ * memory through fast-write TLB entries) between guest_enter() and
+ * guest_leave().  Taking the BQL counts as leaving: a thread that holds
+ * it and waits in tcg_rearm() must not wait for a vCPU that waits for
+ * the lock; the instruction that does device I/O looks its RAM operands
+ * up again after the access.
+ */
+static void guest_enter(CPUState *cpu)
+{
+    __atomic_store_n(&cpu->in_guest, true, __ATOMIC_SEQ_CST);
+}
+
+static void guest_leave(CPUState *cpu)
+{
+    __atomic_store_n(&cpu->in_guest, false, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&cpu->guest_exits, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&cpu->exit_waiters, __ATOMIC_SEQ_CST)) {
+        g_mutex_lock(&cpu->lock);
+        g_cond_broadcast(&cpu->exit_cond);
+        g_mutex_unlock(&cpu->lock);
+    }
+}
+
+static void vcpu_bql_lock(CPUState *cpu)
+{
+    if (current_tcg_cpu == cpu) {
+        guest_leave(cpu);
+    }
+    bql_lock();
+}
+
+static void vcpu_bql_unlock(CPUState *cpu)
+{
+    bql_unlock();
+    if (current_tcg_cpu == cpu) {
+        guest_enter(cpu);
+    }
+}
+
 static uint64_t tcg_io_read(void *opaque, uint16_t port, unsigned size)
 {
+    CPUState *cpu = opaque;
     uint64_t v;
 
-    bql_lock();
+    vcpu_bql_lock(cpu);
     address_space_ld(&address_space_io, port, size, &v);
-    bql_unlock();
+    vcpu_bql_unlock(cpu);
     return v;
 }
 
 static void tcg_io_write(void *opaque, uint16_t port, uint64_t val,
                          unsigned size)
 {
-    bql_lock();
+    CPUState *cpu = opaque;
+
+    vcpu_bql_lock(cpu);
     address_space_st(&address_space_io, port, size, val);
-    bql_unlock();
+    vcpu_bql_unlock(cpu);
 }
 
 static uint64_t tcg_mmio_read(void *opaque, hwaddr addr, unsigned size)
 {
+    CPUState *cpu = opaque;
     uint64_t v;
 
-    bql_lock();
+    vcpu_bql_lock(cpu);
     address_space_ld(&address_space_memory, addr, size, &v);
-    bql_unlock();
+    vcpu_bql_unlock(cpu);
     return v;
 }
 
 static void tcg_mmio_write(void *opaque, hwaddr addr, uint64_t val,
                            unsigned size)
 {
-    bql_lock();
+    CPUState *cpu = opaque;
+
+    vcpu_bql_lock(cpu);
     address_space_st(&address_space_memory, addr, size, val);
-    bql_unlock();
+    vcpu_bql_unlock(cpu);
 }
 
 static int tcg_irq_vector(void *opaque)
@@ -53,9 +101,9 @@ static int tcg_irq_vector(void *opaque)
     int v = -1;
 
     if (cpu->machine.get_interrupt_vector) {
-        bql_lock();
+        vcpu_bql_lock(cpu);
         v = cpu->machine.get_interrupt_vector(cpu->machine.opaque);
-        bql_unlock();
+        vcpu_bql_unlock(cpu);
     }
     return v;
 }
@@ -66,9 +114,9 @@ static bool tcg_msr_read(void *opaque, uint32_t msr, uint64_t *val)
     bool ok = false;
 
     if (cpu->machine.msr_read) {
-        bql_lock();
+        vcpu_bql_lock(cpu);
         ok = cpu->machine.msr_read(cpu->machine.opaque, msr, val);
-        bql_unlock();
+        vcpu_bql_unlock(cpu);
     }
     return ok;
 }
@@ -79,9 +127,9 @@ static bool tcg_msr_write(void *opaque, uint32_t msr, uint64_t val)
     bool ok = false;
 
     if (cpu->machine.msr_write) {
-        bql_lock();
+        vcpu_bql_lock(cpu);
         ok = cpu->machine.msr_write(cpu->machine.opaque, msr, val);
-        bql_unlock();
+        vcpu_bql_unlock(cpu);
     }
     return ok;
 }
@@ -91,9 +139,9 @@ static uint64_t tcg_get_tpr(void *opaque)
     CPUState *cpu = opaque;
     uint64_t v;
 
-    bql_lock();
+    vcpu_bql_lock(cpu);
     v = cpu->machine.get_tpr(cpu->machine.opaque);
-    bql_unlock();
+    vcpu_bql_unlock(cpu);
     return v;
 }
 
@@ -101,9 +149,9 @@ static void tcg_set_tpr(void *opaque, uint64_t tpr)
 {
     CPUState *cpu = opaque;
 
-    bql_lock();
+    vcpu_bql_lock(cpu);
     cpu->machine.set_tpr(cpu->machine.opaque, tpr);
-    bql_unlock();
+    vcpu_bql_unlock(cpu);
 }
 
 static int64_t tcg_clock(void *opaque)
@@ -116,18 +164,44 @@ static void tcg_reset_request(void *opaque)
     CPUState *cpu = opaque;
 
     if (cpu->machine.reset_request) {
-        bql_lock();
+        vcpu_bql_lock(cpu);
         cpu->machine.reset_request(cpu->machine.opaque);
-        bql_unlock();
+        vcpu_bql_unlock(cpu);
     }
 }
 
-/* dirty tracking re-armed: drop fast-write TLB entries (any thread) */
+/*
+ * Dirty tracking re-armed (any thread): drop the fast-write TLB entries,
+ * then wait until the vCPU is past the instruction it may be executing.
+ * A store that instruction makes through an entry it looked up before
+ * the flush (one mov, or a whole page of rep stos) is then in memory
+ * before the caller copies the page; every later store takes the slow
+ * path and marks the page dirty again.  Without the wait, a page copied
+ * for migration or a COLO checkpoint could miss such a store for good.
+ */
 static void tcg_rearm(void *opaque, RAMBlock *rb, uint64_t off, uint64_t len)
 {
     CPUState *cpu = opaque;
+    uint64_t exits;
 
     x86_cpu_tlb_flush_writes(cpu->env);
+    if (current_tcg_cpu == cpu) {
+        return;     /* the vCPU itself: its next access sees the flush */
+    }
+    __atomic_fetch_add(&cpu->exit_waiters, 1, __ATOMIC_SEQ_CST);
+    exits = __atomic_load_n(&cpu->guest_exits, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&cpu->in_guest, __ATOMIC_SEQ_CST)) {
+        x86_cpu_interrupt(cpu->env, CPU_INTERRUPT_EXIT);
+        g_mutex_lock(&cpu->lock);
+        while (__atomic_load_n(&cpu->guest_exits, __ATOMIC_SEQ_CST) ==
+               exits) {
+            /* timed: a safety net, the vCPU broadcasts when it leaves */
+            g_cond_wait_until(&cpu->exit_cond, &cpu->lock,
+                              g_get_monotonic_time() + 1000);
+        }
+        g_mutex_unlock(&cpu->lock);
+    }
+    __atomic_fetch_sub(&cpu->exit_waiters, 1, __ATOMIC_SEQ_CST);
 }
 
 /* the memory map changed (BAR moved): full TLB flush at the next insn */
@@ -142,8 +216,13 @@ static void tcg_run(CPUState *cpu)
 {
     CPUX86State *env = cpu->env;
 
+    current_tcg_cpu = cpu;
     while (cpu_thread_wait_io_event(cpu)) {
-        X86ExecExit r = x86_cpu_exec(env, TCG_SLICE);
+        X86ExecExit r;
+
+        guest_enter(cpu);
+        r = x86_cpu_exec(env, TCG_SLICE);
+        guest_leave(cpu);
 
         memory_reader_quiescent(cpu->reader);
         if (r == X86_EXIT_RESET) {

@@ -96,6 +96,7 @@ import xml.etree.ElementTree as ET
 d = sys.argv[1]
 asan_pass = sys.argv[2] == '1'
 passed = failed = skipped = 0
+failures = []
 for name in ('unit.json', 'unit-asan.json'):
     path = os.path.join(d, name)
     if name == 'unit-asan.json' and not asan_pass:
@@ -110,20 +111,32 @@ for name in ('unit.json', 'unit-asan.json'):
                     skipped += 1
                 else:
                     failed += 1
+                    failures.append('%s %s (%s)' % (
+                        name.split('.')[0], r.get('name'), r.get('result')))
+                    # its last lines, so that a CI log's tail shows why
+                    tail = (r.get('stdout') or '').splitlines()[-12:]
+                    print('--- %s %s:' % (name, r.get('name')))
+                    print('\n'.join('    ' + l for l in tail))
     except FileNotFoundError:
         failed += 1
+        failures.append('%s: no results' % name)
 try:
     root = ET.parse(os.path.join(d, 'functional.xml')).getroot()
     for tc in root.iter('testcase'):
         kinds = {c.tag for c in tc}
         if 'failure' in kinds or 'error' in kinds:
             failed += 1
+            failures.append('functional %s::%s' % (tc.get('classname'),
+                                                   tc.get('name')))
         elif 'skipped' in kinds:
             skipped += 1
         else:
             passed += 1
 except (FileNotFoundError, ET.ParseError):
     failed += 1
+    failures.append('functional: no results')
+for f in failures:
+    print('FAILED', f)
 line = '%d passed, %d failed' % (passed, failed)
 if skipped:
     line += ', %d skipped' % skipped
