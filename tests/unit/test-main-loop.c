@@ -5,6 +5,7 @@
  * real main thread.
  */
 #include "qemu/osdep.h"
+#include <sys/timerfd.h>
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
 #include "qemu/thread.h"
@@ -64,6 +65,42 @@ static int cmp_int64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/*
+ * How far from @deadline (ns, the monotonic clock) the main loop armed
+ * its wake-up: the timerfd whose expiry is closest to it.  The smallest
+ * of a few readings, so that a preemption between reading the timer and
+ * the clock does not count.
+ */
+static int64_t armed_error(int64_t deadline)
+{
+    int64_t best = INT64_MAX;
+
+    for (int attempt = 0; attempt < 5; attempt++) {
+        g_autoptr(GDir) dir = g_dir_open("/proc/self/fd", 0, NULL);
+        const char *name;
+
+        g_assert_nonnull(dir);
+        while ((name = g_dir_read_name(dir))) {
+            g_autofree char *path = g_strdup_printf("/proc/self/fd/%s", name);
+            g_autofree char *link = g_file_read_link(path, NULL);
+            struct itimerspec cur;
+            int64_t armed, now;
+
+            if (!link || !strstr(link, "timerfd") ||
+                timerfd_gettime(atoi(name), &cur) < 0 ||
+                (cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec == 0)) {
+                continue;
+            }
+            now = get_clock();
+            armed = now + cur.it_value.tv_sec * NANOSECONDS_PER_SECOND +
+                    cur.it_value.tv_nsec;
+            best = MIN(best, armed > deadline ? armed - deadline
+                                              : deadline - armed);
+        }
+    }
+    return best;
+}
+
 static void test_timer_realtime_precision(void)
 {
     int64_t late[21];
@@ -72,11 +109,22 @@ static void test_timer_realtime_precision(void)
     for (i = 0; i < 21; i++) {
         Fired f = { .type = QEMU_CLOCK_REALTIME };
         QEMUTimer *t = timer_new_ns(QEMU_CLOCK_REALTIME, record_fire, &f);
-        int64_t deadline = get_clock() + 2 * SCALE_MS + i * 37 * SCALE_US;
+        int64_t deadline = get_clock() + 20 * SCALE_MS + i * 37 * SCALE_US;
+        int64_t err;
 
         timer_mod_ns(t, deadline);
         g_assert_true(timer_pending(t));
         g_assert_cmpint(timer_expire_time_ns(t), ==, deadline);
+        /*
+         * The wake-up is armed for the deadline itself, to the
+         * microsecond, not rounded to GLib's milliseconds (which would
+         * be up to 1 ms off for most of these deadlines).  Checked on
+         * the armed timer, not on when the callback ran, which a loaded
+         * host delays by milliseconds.
+         */
+        main_loop_wait(true);
+        err = armed_error(deadline);
+        g_assert_cmpint(err, <, 20 * SCALE_US);
         while (!f.count) {
             main_loop_wait(false);
         }
@@ -85,15 +133,13 @@ static void test_timer_realtime_precision(void)
         g_assert_true(f.bql);
         /* Never early; never absurdly late even on a loaded machine. */
         g_assert_cmpint(f.when, >=, deadline);
-        g_assert_cmpint(f.when - deadline, <, 50 * SCALE_MS);
+        g_assert_cmpint(f.when - deadline, <, 500 * SCALE_MS);
         late[i] = f.when - deadline;
         timer_free(t);
     }
     qsort(late, 21, sizeof(late[0]), cmp_int64);
-    g_test_message("median lateness %" PRId64 " ns", late[10]);
-    /* Sub-millisecond precision (GLib's ms timeouts alone give ~0.5-1 ms;
-     * the median ignores scheduling hiccups of a busy CI machine). */
-    g_assert_cmpint(late[10], <, 300 * SCALE_US);
+    g_test_message("median lateness %" PRId64 " ns (the host's scheduling)",
+                   late[10]);
 }
 
 static void test_timer_ordering(void)
@@ -209,12 +255,16 @@ static void test_virtual_clock_stop_start(void)
     while (!f.count) {
         main_loop_wait(false);
     }
-    g_assert_cmpint(get_clock() - rt0, <, 50 * SCALE_MS);
+    /* bounds: the host's scheduling may delay us, never by seconds */
+    g_assert_cmpint(get_clock() - rt0, <, 500 * SCALE_MS);
     g_assert_cmpint(f.when, >=, v0);
 
-    /* Runs at host rate while running; paused time does not count. */
+    /*
+     * Runs at host rate while running; the 25+ ms paused do not count:
+     * it advanced no more than the host clock since the start.
+     */
     v1 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    g_assert_cmpint(v1 - v0, <, 50 * SCALE_MS);
+    g_assert_cmpint(v1 - v0, <=, get_clock() - rt0);
     timer_mod_ns(t, v1 + 3 * SCALE_MS);
     rt0 = get_clock();
     while (f.count < 2) {
@@ -249,7 +299,7 @@ static void test_virtual_clock_set(void)
     g_assert_cmpint(v, <, 124 * NANOSECONDS_PER_SECOND);
     /* The offset round-trips. */
     qemu_clock_virtual_set_offset(qemu_clock_virtual_get_offset());
-    g_assert_cmpint(qemu_clock_virtual_get_ns() - v, <, SCALE_MS * 50);
+    g_assert_cmpint(qemu_clock_virtual_get_ns() - v, <, SCALE_MS * 500);
 }
 
 typedef struct Reader {
@@ -329,7 +379,7 @@ static void test_timer_cross_thread(void)
     }
     qemu_thread_join(&th);
     g_assert_cmpint(f.when, >=, mt.deadline);
-    g_assert_cmpint(f.when - mt.deadline, <, 50 * SCALE_MS);
+    g_assert_cmpint(f.when - mt.deadline, <, 500 * SCALE_MS);
     timer_free(mt.t);
 }
 
