@@ -27,6 +27,8 @@ struct CPUState {
     uint64_t guest_exits;
     int exit_waiters;           /* threads in tcg_rearm() waiting */
     GCond exit_cond;            /* with @lock: guest_exits moved */
+    /* tcg_rearm() waits for the vCPU: count, total and longest (us) */
+    uint64_t rearm_waits, rearm_wait_us, rearm_wait_max_us;
 };
 
 CPUState *cpu_create_with_ops(const AccelOps *ops, CPUX86State *env,

@@ -37,6 +37,12 @@ static void hmp_info_jit(Monitor *mon, int argc, char **argv)
                    __atomic_load_n(&env->code_epoch, __ATOMIC_RELAXED));
     monitor_printf(mon, "TLB flushes                 %" PRIu64 "\n",
                    __atomic_load_n(&env->tlb_flush_count, __ATOMIC_RELAXED));
+    g_mutex_lock(&first_cpu->lock);
+    monitor_printf(mon, "dirty-barrier waits         %" PRIu64
+                   " (%" PRIu64 " us in all, longest %" PRIu64 " us)\n",
+                   first_cpu->rearm_waits, first_cpu->rearm_wait_us,
+                   first_cpu->rearm_wait_max_us);
+    g_mutex_unlock(&first_cpu->lock);
 }
 
 static const HMPCommand hmp_tcg_info_cmds[] = {

@@ -31,6 +31,7 @@ typedef struct RamSendBlock {
 struct RamSaveState {
     DirtyClient client;
     bool started_log;
+    bool need_barrier;          /* a sync cleared bits; no barrier yet */
     RamSendBlock *blocks;
     size_t nblocks;
     size_t cur_block;           /* where the walk resumes */
@@ -175,6 +176,7 @@ uint64_t ram_save_sync(RamSaveState *rs)
             rs->todo_pages += __builtin_popcountl(add);
         }
     }
+    rs->need_barrier = true;
     rs->stats.dirty_sync_count++;
     rs->stats.last_sync_pages = found;
     if (now > rs->last_sync_us) {
@@ -309,6 +311,11 @@ uint64_t ram_save_send_pages(RamSaveState *rs, QEMUFile *f,
     uint64_t page;
 
     rs->last_sent = NULL;       /* each section names its first block */
+    if (rs->need_barrier && rs->todo_pages) {
+        /* stores begun before the sync's clear land before the copies */
+        physmem_dirty_barrier();
+        rs->need_barrier = false;
+    }
     while (rs->todo_pages && rs->nblocks) {
         if (rate_limited && qemu_file_rate_limit(f)) {
             break;

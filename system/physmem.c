@@ -34,6 +34,8 @@ static ram_addr_t next_ram_addr;
 static unsigned dirty_active = 1u << DIRTY_CLIENT_CODE;
 static DirtyRearmHook *rearm_hook;
 static void *rearm_opaque;
+static DirtyBarrierHook *barrier_hook;
+static void *barrier_opaque;
 static CodeWriteHook *code_hook;
 static void *code_opaque;
 
@@ -323,6 +325,19 @@ void dirty_range_clear(DirtyClient client, RAMBlock *rb, uint64_t offset,
     if (rearm_hook) {
         rearm_hook(rearm_opaque, rb, offset, len);
     }
+}
+
+void physmem_dirty_barrier(void)
+{
+    if (barrier_hook) {
+        barrier_hook(barrier_opaque);
+    }
+}
+
+void physmem_set_barrier_hook(DirtyBarrierHook *fn, void *opaque)
+{
+    barrier_opaque = opaque;
+    barrier_hook = fn;
 }
 
 void physmem_set_rearm_hook(DirtyRearmHook *fn, void *opaque)

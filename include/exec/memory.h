@@ -227,6 +227,17 @@ typedef void DirtyRearmHook(void *opaque, RAMBlock *rb, uint64_t offset,
 typedef void CodeWriteHook(void *opaque, ram_addr_t page);
 /** Called after bits were cleared: drop fast-write TLB entries. */
 void physmem_set_rearm_hook(DirtyRearmHook *fn, void *opaque);
+typedef void DirtyBarrierHook(void *opaque);
+/**
+ * physmem_dirty_barrier: returns once every store a vCPU began before
+ * the last dirty-bit clear is in memory.  A store passes its soft-TLB
+ * check and then writes; one that passed just before a clear (or the
+ * rest of a page of rep stos) lands afterwards without setting a bit.
+ * Call it after clearing and before copying the pages, preferably
+ * without the big lock (it may wait for the vCPU to be scheduled).
+ */
+void physmem_dirty_barrier(void);
+void physmem_set_barrier_hook(DirtyBarrierHook *fn, void *opaque);
 /** Called when a page with decoded code is written (any thread). */
 void physmem_set_code_hook(CodeWriteHook *fn, void *opaque);
 

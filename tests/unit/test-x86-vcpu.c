@@ -165,8 +165,8 @@ static void load_flat_boot_state(CPUState *cpu, X86TestMachine *m)
  * stores to them (a page of rep stosq, then one mov), then parks the
  * vCPU: a page that differs from its copy must be dirty again.  A store
  * made through a fast-write TLB entry looked up before the clear must be
- * in memory before dirty_bitmap_test_and_clear() returns (tcg_rearm()),
- * or a migration pass or a COLO checkpoint would miss it for good.
+ * in memory when physmem_dirty_barrier() returns, or a migration pass
+ * or a COLO checkpoint would miss it for good.
  *
  * Both threads share one host CPU, so the clearing thread, waking from
  * its sleep, preempts the vCPU at arbitrary points: inside the page
@@ -210,7 +210,10 @@ static void test_vcpu_dirty_race(void)
         g_usleep(g_random_int_range(20, 300));
         bql_lock();
         dirty_bitmap_test_and_clear(DIRTY_CLIENT_MIGRATION, m.ram, NULL);
+        bql_unlock();
+        physmem_dirty_barrier();
         memcpy(copy, m.host + base, sizeof(copy));
+        bql_lock();
         cpu_pause_all();
         for (unsigned p = 0; p < PAGES; p++) {
             uint64_t off = base + p * TARGET_PAGE_SIZE;
