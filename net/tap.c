@@ -9,6 +9,11 @@
  * Until the peer NIC asks for headers (qemu_set_vnet_hdr_len), the
  * header is stripped on input and a zero one is added on output, so the
  * rest of the stack sees plain Ethernet frames.
+ *
+ * Offloads (include/net/tap.h): the kernel hands us only finished frames
+ * (checksummed, at most one MTU) until the NIC, in vnet-header mode,
+ * turns on what its guest driver accepts with TUNSETOFFLOAD; frames from
+ * the NIC may always ask for a checksum or segmentation in their header.
  */
 #include "qemu/osdep.h"
 #include <glib-unix.h>
@@ -20,6 +25,7 @@
 #include "qapi/error.h"
 #include "qemu/main-loop.h"
 #include "net/net.h"
+#include "net/tap.h"
 #include "clients.h"
 #include "trace/trace-net.h"
 
@@ -32,9 +38,11 @@ typedef struct TAPState {
     int host_vnet_hdr_len;      /* what the kernel adds/expects (0: none) */
     bool read_enabled;
     bool write_pending;
+    bool offload_ok;            /* the kernel takes TUNSETOFFLOAD */
 } TAPState;
 
 static void tap_update_fd_handler(TAPState *s);
+static const NetClientInfo net_tap_info;
 
 static void tap_send_completed(NetClientState *nc, ssize_t len)
 {
@@ -119,6 +127,44 @@ static void tap_set_vnet_hdr_len(NetClientState *nc, int len)
         ioctl(s->fd, TUNSETVNETHDRSZ, &len) == 0) {
         s->host_vnet_hdr_len = len;
     }
+}
+
+static TAPState *tap_of(NetClientState *nc)
+{
+    return nc && nc->info == &net_tap_info ?
+           container_of(nc, TAPState, nc) : NULL;
+}
+
+bool tap_can_offload(NetClientState *nc)
+{
+    TAPState *s = tap_of(nc);
+
+    return s && s->host_vnet_hdr_len && s->offload_ok;
+}
+
+bool tap_set_offload(NetClientState *nc, bool csum, bool tso4, bool tso6)
+{
+    TAPState *s = tap_of(nc);
+    unsigned int flags = 0;
+
+    if (!tap_can_offload(nc) || ((tso4 || tso6) && !csum)) {
+        return false;
+    }
+    if (csum) {
+        flags |= TUN_F_CSUM;
+    }
+    if (tso4) {
+        flags |= TUN_F_TSO4;
+    }
+    if (tso6) {
+        flags |= TUN_F_TSO6;
+    }
+    if (ioctl(s->fd, TUNSETOFFLOAD, flags) < 0) {
+        trace_net_tap_offload(s->nc.name, flags, errno);
+        return false;
+    }
+    trace_net_tap_offload(s->nc.name, flags, 0);
+    return true;
 }
 
 static void tap_cleanup(NetClientState *nc)
@@ -266,6 +312,8 @@ bool net_init_tap(const Netdev *netdev, const char *name, Error **errp)
     s->fd = fd;
     s->host_vnet_hdr_len = vnet_hdr ? TAP_VNET_HDR_DEFAULT : 0;
     s->read_enabled = true;
+    /* no offloads until the NIC asks (also for an inherited fd) */
+    s->offload_ok = vnet_hdr && ioctl(fd, TUNSETOFFLOAD, 0) == 0;
     if (o->has_fd) {
         snprintf(nc->info_str, sizeof(nc->info_str), "fd=%d", fd);
     } else {

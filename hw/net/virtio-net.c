@@ -38,16 +38,23 @@
 #include "hw/net/virtio-net-offload.h"
 
 #include "net/announce.h"
+#include "net/tap.h"
 #include "system/runstate.h"
 #include "trace/trace-hw_net.h"
 
-/* Offloads done in software when the netdev has no vnet header */
-#define VIRTIO_NET_SOFT_OFFLOADS ((1ULL << VIRTIO_NET_F_CSUM) | \
-                                  (1ULL << VIRTIO_NET_F_GUEST_CSUM) | \
-                                  (1ULL << VIRTIO_NET_F_HOST_TSO4) | \
-                                  (1ULL << VIRTIO_NET_F_HOST_TSO6) | \
-                                  (1ULL << VIRTIO_NET_F_GUEST_TSO4) | \
-                                  (1ULL << VIRTIO_NET_F_GUEST_TSO6))
+/*
+ * Offloads done in software when the netdev has no vnet header; with a
+ * vnet-header tap the host kernel does them (the transmit ones always,
+ * the receive ones once TUNSETOFFLOAD allows them).
+ */
+#define VIRTIO_NET_TX_OFFLOADS ((1ULL << VIRTIO_NET_F_CSUM) | \
+                                (1ULL << VIRTIO_NET_F_HOST_TSO4) | \
+                                (1ULL << VIRTIO_NET_F_HOST_TSO6))
+#define VIRTIO_NET_RX_OFFLOADS ((1ULL << VIRTIO_NET_F_GUEST_CSUM) | \
+                                (1ULL << VIRTIO_NET_F_GUEST_TSO4) | \
+                                (1ULL << VIRTIO_NET_F_GUEST_TSO6))
+#define VIRTIO_NET_SOFT_OFFLOADS (VIRTIO_NET_TX_OFFLOADS | \
+                                  VIRTIO_NET_RX_OFFLOADS)
 
 typedef struct VirtIONetClient {
     NetClientState nc;
@@ -82,6 +89,23 @@ static void virtio_net_set_config(VirtIODevice *vdev, const uint8_t *config)
     /* the MAC is read-only for VERSION_1 drivers (no CTRL_MAC_ADDR) */
 }
 
+/*
+ * A vnet-header tap hands us what the driver accepts (@features: the
+ * negotiated ones, 0 at reset); anything else it finishes itself.
+ */
+static void virtio_net_tap_offload(VirtIONet *n, uint64_t features)
+{
+    NetClientState *peer = n->nic ? n->nic->peer : NULL;
+
+    if (!n->host_hdr_len || !tap_can_offload(peer)) {
+        return;
+    }
+    tap_set_offload(peer,
+                    virtio_has_feature(features, VIRTIO_NET_F_GUEST_CSUM),
+                    virtio_has_feature(features, VIRTIO_NET_F_GUEST_TSO4),
+                    virtio_has_feature(features, VIRTIO_NET_F_GUEST_TSO6));
+}
+
 static void virtio_net_set_features(VirtIODevice *vdev, uint64_t features)
 {
     VirtIONet *n = vdev_to_net(vdev);
@@ -93,6 +117,7 @@ static void virtio_net_set_features(VirtIODevice *vdev, uint64_t features)
     n->rsc_on = !n->host_hdr_len &&
                 virtio_has_feature(features, VIRTIO_NET_F_GUEST_CSUM) &&
                 (n->rsc.v4_ok || n->rsc.v6_ok);
+    virtio_net_tap_offload(n, features);
 }
 
 static void virtio_net_set_status(VirtIODevice *vdev, uint8_t status)
@@ -119,6 +144,7 @@ static void virtio_net_reset(VirtIODevice *vdev)
     n->mergeable = false;
     n->rsc_on = false;
     virtio_net_rsc_clear(&n->rsc);
+    virtio_net_tap_offload(n, 0);
 }
 
 void virtio_net_set_link(VirtIONet *n, bool up)
@@ -707,6 +733,11 @@ static void virtio_net_pci_realize(VirtIOPCIProxy *proxy, Error **errp)
         qemu_set_vnet_hdr_len(peer, VIRTIO_NET_HDR_LEN);
         qemu_set_vnet_hdr_len(n->nic, VIRTIO_NET_HDR_LEN);
         n->host_hdr_len = VIRTIO_NET_HDR_LEN;
+        /* the header passes through: the host kernel does the work */
+        n->vdev.host_features |= virtio_net_offload_props(n->feature_props) &
+                                 (VIRTIO_NET_TX_OFFLOADS |
+                                  (tap_can_offload(peer) ?
+                                   VIRTIO_NET_RX_OFFLOADS : 0));
     } else if (peer) {
         /* the netdev takes plain frames: complete them ourselves */
         n->vdev.host_features |= VIRTIO_NET_SOFT_OFFLOADS &
@@ -725,6 +756,7 @@ static void virtio_net_pci_exit(VirtIOPCIProxy *proxy)
     VirtIONet *n = &VIRTIO_NET_PCI(proxy)->net;
 
     if (n->nic) {
+        virtio_net_tap_offload(n, 0);
         qemu_announce_nic_del(n->nic);
         qemu_del_net_client(n->nic);
         n->nic = NULL;

@@ -19,6 +19,7 @@
 #include "hw/qdev-properties.h"
 #include "hw/pci-host/i440fx.h"
 #include "hw/virtio/virtio-net.h"
+#include "net/tap.h"
 #include "test-virtio-mem.h"
 
 #define QN          16
@@ -588,6 +589,36 @@ static void test_offload_props(void)
     env_done(&e);
 }
 
+/*
+ * A netdev that carries the header: the guest's checksum and TSO
+ * requests pass through (its kernel does them), but receive offloads are
+ * offered only by a tap whose kernel can be told to hand over such
+ * frames (TUNSETOFFLOAD), which this fake peer is not.
+ */
+static void test_vnet_hdr_offloads(void)
+{
+    Env e;
+    uint64_t hf;
+
+    env_init(&e, true, true);
+    hf = e.n->vdev.host_features;
+    g_assert_true(hf & (1ULL << VIRTIO_NET_F_CSUM));
+    g_assert_true(hf & (1ULL << VIRTIO_NET_F_HOST_TSO4));
+    g_assert_true(hf & (1ULL << VIRTIO_NET_F_HOST_TSO6));
+    g_assert_false(hf & (1ULL << VIRTIO_NET_F_GUEST_CSUM));
+    g_assert_false(hf & (1ULL << VIRTIO_NET_F_GUEST_TSO4));
+    g_assert_false(tap_can_offload(&e.peer->nc));
+    g_assert_false(tap_set_offload(&e.peer->nc, true, true, true));
+    env_done(&e);
+
+    /* the properties still rule: no csum, no host TSO */
+    env_init_features(&e, true, true, 0, "csum");
+    hf = e.n->vdev.host_features;
+    g_assert_false(hf & (1ULL << VIRTIO_NET_F_CSUM));
+    g_assert_false(hf & (1ULL << VIRTIO_NET_F_HOST_TSO4));
+    env_done(&e);
+}
+
 int main(int argc, char **argv)
 {
     DeviceState *host;
@@ -607,5 +638,6 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio/net/rx/coalesce", test_rx_coalesce);
     g_test_add_func("/virtio/net/tx/tso-whole", test_tx_tso_whole);
     g_test_add_func("/virtio/net/offload-props", test_offload_props);
+    g_test_add_func("/virtio/net/vnet-hdr/offloads", test_vnet_hdr_offloads);
     return g_test_run();
 }

@@ -8,8 +8,11 @@
  * EVENT_IDX / INDIRECT_DESC.  With a netdev that takes plain frames,
  * also CSUM, HOST_TSO4/6 (completed on the host), GUEST_CSUM and
  * GUEST_TSO4/6 (received TCP segments coalesced into 64 KiB frames,
- * hw/net/virtio-net-rsc.c); each can be turned off with QEMU's property
- * of the same name (csum, host_tso4, ..., guest_tso6, mrg_rxbuf).
+ * hw/net/virtio-net-rsc.c).  With a vnet-header tap the host kernel does
+ * them: CSUM and HOST_TSO4/6 always, GUEST_CSUM and GUEST_TSO4/6 when the
+ * tap takes TUNSETOFFLOAD, which then follows the negotiated features
+ * (include/net/tap.h).  Each can be turned off with QEMU's property of
+ * the same name (csum, host_tso4, ..., guest_tso6, mrg_rxbuf).
  *
  * Every packet in either direction carries a 12-byte struct
  * virtio_net_hdr_v1 in guest memory:
