@@ -57,7 +57,10 @@ bool phys_write(hwaddr pa, const void *buf, unsigned len)
 /* the slow-path fields of TLB entry @e */
 static inline X86TLBExtra *tlb_extra(CPUX86State *env, X86TLBEntry *e)
 {
-    return &env->tlb_extra[0][e - &env->tlb[0][0]];
+    /* same index, row by row */
+    size_t i = ((uintptr_t)e - (uintptr_t)env->tlb) / sizeof(*e);
+
+    return &env->tlb_extra[i / TLB_SIZE][i % TLB_SIZE];
 }
 
 static bool canonical(uint64_t va)

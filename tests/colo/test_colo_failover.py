@@ -65,13 +65,14 @@ def test_kill_primary_failover_keeps_connections(pair_factory, client):
     # Every request started after the failover succeeds.  A request
     # whose connection was being opened while the primary died may time
     # out (see the closing note of issue 7); it is reported, not hidden.
+    # Two clients open connections (tokens, http): at most one each.
     straddling = []
     for ev in t_ev + h_ev:
         if ev.get('kind') == 'error':
             assert ev['start'] < t_done, ('a request started after the '
                                           'failover failed', ev)
             straddling.append(ev)
-    assert len(straddling) <= 1, straddling
+    assert len(straddling) <= 2, straddling
     print('failover: kill->first token %.3f s, heartbeat->first token '
           '%.3f s, %d tokens, %d request(s) straddling the failover lost'
           % (first - t_kill, first - t_hb, len(got), len(straddling)))
