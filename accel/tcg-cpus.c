@@ -17,7 +17,7 @@ static __thread CPUState *current_tcg_cpu;
  * The vCPU thread runs guest code (where stores may go straight to host
  * memory through fast-write TLB entries) between guest_enter() and
  * guest_leave().  Taking the BQL counts as leaving: a thread that holds
- * it and waits in tcg_rearm() must not wait for a vCPU that waits for
+ * it and waits in tcg_dirty_barrier() must not wait for a vCPU that waits for
  * the lock; the instruction that does device I/O looks its RAM operands
  * up again after the access.
  */
