@@ -13,6 +13,7 @@
  * first; a fresh TCP checksum.
  */
 #include "qemu/osdep.h"
+#include "qemu/bswap.h"
 #include "hw/net/virtio-net-offload.h"
 
 #define ETH_HLEN        14
@@ -34,34 +35,12 @@ typedef struct L3L4 {
     bool v6;
 } L3L4;
 
-static uint16_t rd16(const uint8_t *p)
-{
-    return (p[0] << 8) | p[1];
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return ((uint32_t)rd16(p) << 16) | rd16(p + 2);
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-    p[0] = v >> 8;
-    p[1] = v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    wr16(p, v >> 16);
-    wr16(p + 2, v);
-}
-
 uint64_t virtio_net_csum_add(uint64_t sum, const uint8_t *p, size_t len)
 {
     size_t i;
 
     for (i = 0; i + 1 < len; i += 2) {
-        sum += rd16(p + i);
+        sum += lduw_be_p(p + i);
     }
     if (len & 1) {
         sum += (uint32_t)p[len - 1] << 8;
@@ -93,12 +72,12 @@ static bool parse_l3l4(const uint8_t *f, size_t len, L3L4 *p)
     if (len < ETH_HLEN) {
         return false;
     }
-    type = rd16(f + 12);
+    type = lduw_be_p(f + 12);
     if (type == ETH_P_8021Q) {
         if (len < ETH_HLEN + 4) {
             return false;
         }
-        type = rd16(f + 16);
+        type = lduw_be_p(f + 16);
         off += 4;
     }
     p->l3 = off;
@@ -109,9 +88,9 @@ static bool parse_l3l4(const uint8_t *f, size_t len, L3L4 *p)
             return false;
         }
         ihl = (f[off] & 0xf) * 4;
-        tot = rd16(f + off + 2);
+        tot = lduw_be_p(f + off + 2);
         if (ihl < 20 || tot < ihl || off + tot > len ||
-            (rd16(f + off + 6) & 0x3fff)) {     /* MF or an offset */
+            (lduw_be_p(f + off + 6) & 0x3fff)) {     /* MF or an offset */
             return false;
         }
         p->v6 = false;
@@ -126,7 +105,7 @@ static bool parse_l3l4(const uint8_t *f, size_t len, L3L4 *p)
         if (len < off + 40 || (f[off] >> 4) != 6) {
             return false;
         }
-        plen = rd16(f + off + 4);
+        plen = lduw_be_p(f + off + 4);
         if (off + 40 + plen > len) {
             return false;
         }
@@ -180,7 +159,7 @@ bool virtio_net_rx_csum_ok(const uint8_t *frame, size_t len)
             return false;
         }
     } else if (p.proto == IP_PROTO_UDP) {
-        if (l4len < 8 || rd16(frame + p.l4 + 6) == 0) {
+        if (l4len < 8 || lduw_be_p(frame + p.l4 + 6) == 0) {
             return false;    /* no checksum to vouch for */
         }
     } else {
@@ -200,7 +179,8 @@ static int tx_csum(const VirtioNetHdrFields *h, uint8_t *frame, size_t len,
         return -1;
     }
     /* the field holds the pseudo-header sum: it is part of the sum */
-    wr16(frame + pos, csum_final(virtio_net_csum_add(0, frame + start, len - start)));
+    stw_be_p(frame + pos, csum_final(virtio_net_csum_add(0,
+        frame + start, len - start)));
     emit(opaque, frame, len);
     return 1;
 }
@@ -230,10 +210,10 @@ static int tx_tso(const VirtioNetHdrFields *h, const uint8_t *frame,
     if (DIV_ROUND_UP(payload, mss) > GSO_MAX_SEGS) {
         return -1;
     }
-    seq0 = rd32(frame + p.l4 + 4);
+    seq0 = ldl_be_p(frame + p.l4 + 4);
     flags0 = frame[p.l4 + 13];
     if (!p.v6) {
-        id0 = rd16(frame + p.l3 + 4);
+        id0 = lduw_be_p(frame + p.l3 + 4);
     }
     buf = g_malloc(hdr + MIN(mss, payload));
     do {
@@ -244,15 +224,16 @@ static int tx_tso(const VirtioNetHdrFields *h, const uint8_t *frame,
         memcpy(buf, frame, hdr);
         memcpy(buf + hdr, frame + hdr + off, seg);
         if (p.v6) {
-            wr16(buf + p.l3 + 4, doff + seg);
+            stw_be_p(buf + p.l3 + 4, doff + seg);
         } else {
-            wr16(buf + p.l3 + 2, p.l4 - p.l3 + doff + seg);
-            wr16(buf + p.l3 + 4, id0 + n);
-            wr16(buf + p.l3 + 10, 0);
-            wr16(buf + p.l3 + 10,
-                 (uint16_t)~virtio_net_csum_fold(virtio_net_csum_add(0, buf + p.l3, p.l4 - p.l3)));
+            stw_be_p(buf + p.l3 + 2, p.l4 - p.l3 + doff + seg);
+            stw_be_p(buf + p.l3 + 4, id0 + n);
+            stw_be_p(buf + p.l3 + 10, 0);
+            stw_be_p(buf + p.l3 + 10,
+                 (uint16_t)~virtio_net_csum_fold(virtio_net_csum_add(0,
+                     buf + p.l3, p.l4 - p.l3)));
         }
-        wr32(buf + p.l4 + 4, seq0 + off);
+        stl_be_p(buf + p.l4 + 4, seq0 + off);
         if (!last) {
             fl &= ~(TCP_FIN | TCP_PSH);
         }
@@ -260,8 +241,8 @@ static int tx_tso(const VirtioNetHdrFields *h, const uint8_t *frame,
             fl &= ~TCP_CWR;
         }
         buf[p.l4 + 13] = fl;
-        wr16(buf + p.l4 + 16, 0);
-        wr16(buf + p.l4 + 16,
+        stw_be_p(buf + p.l4 + 16, 0);
+        stw_be_p(buf + p.l4 + 16,
              csum_final(pseudo_sum(buf, &p, doff + seg) +
                         virtio_net_csum_add(0, buf + p.l4, doff + seg)));
         emit(opaque, buf, hdr + seg);
@@ -286,12 +267,13 @@ size_t virtio_net_tx_gso_whole(const VirtioNetHdrFields *h, uint8_t *frame,
     }
     l4len = p.end - p.l4;
     if (!p.v6) {
-        wr16(frame + p.l3 + 10, 0);
-        wr16(frame + p.l3 + 10,
-             (uint16_t)~virtio_net_csum_fold(virtio_net_csum_add(0, frame + p.l3, p.l4 - p.l3)));
+        stw_be_p(frame + p.l3 + 10, 0);
+        stw_be_p(frame + p.l3 + 10,
+             (uint16_t)~virtio_net_csum_fold(virtio_net_csum_add(0,
+                 frame + p.l3, p.l4 - p.l3)));
     }
-    wr16(frame + p.l4 + 16, 0);
-    wr16(frame + p.l4 + 16,
+    stw_be_p(frame + p.l4 + 16, 0);
+    stw_be_p(frame + p.l4 + 16,
          csum_final(pseudo_sum(frame, &p, l4len) +
                     virtio_net_csum_add(0, frame + p.l4, l4len)));
     return p.end;

@@ -8,6 +8,7 @@
  * ordinary receive path.
  */
 #include "qemu/osdep.h"
+#include "qemu/bswap.h"
 #include "hw/net/virtio-net-rsc.h"
 #include "hw/net/virtio-net-offload.h"
 
@@ -31,22 +32,6 @@ typedef struct Seg {
     bool v6;
 } Seg;
 
-static uint16_t rd16(const uint8_t *p)
-{
-    return (p[0] << 8) | p[1];
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return ((uint32_t)rd16(p) << 16) | rd16(p + 2);
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-    p[0] = v >> 8;
-    p[1] = v;
-}
-
 /* A TCP segment with payload and flags ACK[|PSH]; false otherwise. */
 static bool parse_seg(const uint8_t *f, size_t len, Seg *s)
 {
@@ -56,15 +41,15 @@ static bool parse_seg(const uint8_t *f, size_t len, Seg *s)
     if (len < l3 + 40) {
         return false;
     }
-    switch (rd16(f + 12)) {
+    switch (lduw_be_p(f + 12)) {
     case ETH_P_IP:
         if (f[l3] != 0x45 || f[l3 + 9] != IP_PROTO_TCP ||
-            (rd16(f + l3 + 6) & 0x3fff)) {       /* MF or an offset */
+            (lduw_be_p(f + l3 + 6) & 0x3fff)) {       /* MF or an offset */
             return false;
         }
         s->v6 = false;
         s->l4 = l3 + 20;
-        s->end = l3 + rd16(f + l3 + 2);
+        s->end = l3 + lduw_be_p(f + l3 + 2);
         break;
     case ETH_P_IPV6:
         if ((f[l3] >> 4) != 6 || f[l3 + 6] != IP_PROTO_TCP) {
@@ -72,7 +57,7 @@ static bool parse_seg(const uint8_t *f, size_t len, Seg *s)
         }
         s->v6 = true;
         s->l4 = l3 + 40;
-        s->end = s->l4 + rd16(f + l3 + 4);
+        s->end = s->l4 + lduw_be_p(f + l3 + 4);
         break;
     default:
         return false;
@@ -121,7 +106,7 @@ static void start(VirtioNetRsc *r, const uint8_t *f, const Seg *s)
     r->hdr = s->hdr;
     r->v6 = s->v6;
     r->mss = pay;
-    r->next_seq = rd32(f + s->l4 + 4) + pay;
+    r->next_seq = ldl_be_p(f + s->l4 + 4) + pay;
     r->segs = 1;
     r->closed = (f[s->l4 + 13] & TCP_PSH) != 0;
 }
@@ -169,7 +154,7 @@ bool virtio_net_rsc_add(VirtioNetRsc *r, const uint8_t *frame, size_t len)
         return true;
     }
     if (r->closed || !same_flow(r, frame, &s) ||
-        rd32(frame + s.l4 + 4) != r->next_seq || pay > r->mss ||
+        ldl_be_p(frame + s.l4 + 4) != r->next_seq || pay > r->mss ||
         r->len + pay - r->l3 > IP_MAX_LEN) {
         return false;
     }
@@ -198,17 +183,18 @@ size_t virtio_net_rsc_finish(VirtioNetRsc *r, uint8_t *vhdr)
     }
     l4len = r->len - r->l4;
     if (r->v6) {
-        wr16(f + r->l3 + 4, l4len);
+        stw_be_p(f + r->l3 + 4, l4len);
         sum = virtio_net_csum_add(0, f + r->l3 + 8, 32);
     } else {
-        wr16(f + r->l3 + 2, r->len - r->l3);
-        wr16(f + r->l3 + 10, 0);
-        wr16(f + r->l3 + 10, ~virtio_net_csum_fold(virtio_net_csum_add(0, f + r->l3, 20)));
+        stw_be_p(f + r->l3 + 2, r->len - r->l3);
+        stw_be_p(f + r->l3 + 10, 0);
+        stw_be_p(f + r->l3 + 10, ~virtio_net_csum_fold(virtio_net_csum_add(0,
+            f + r->l3, 20)));
         sum = virtio_net_csum_add(0, f + r->l3 + 12, 8);
     }
-    wr16(f + r->l4 + 16, 0);
+    stw_be_p(f + r->l4 + 16, 0);
     sum += IP_PROTO_TCP + l4len + virtio_net_csum_add(0, f + r->l4, l4len);
-    wr16(f + r->l4 + 16, ~virtio_net_csum_fold(sum));
+    stw_be_p(f + r->l4 + 16, ~virtio_net_csum_fold(sum));
     vhdr[0] = VHDR_F_DATA_VALID;
     if (r->segs > 1) {
         vhdr[1] = r->v6 ? VHDR_GSO_TCPV6 : VHDR_GSO_TCPV4;
