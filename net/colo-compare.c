@@ -129,6 +129,7 @@ static void compare_chr_read(void *opaque, const uint8_t *buf, int size,
     Error *err = NULL;
     bool ok;
 
+    trace_colo_compare_input(compare_id(s), side, size);
     qemu_mutex_lock(&s->lock);
     ok = !s->core || colo_compare_core_feed(s->core, side, &s->dec[side],
                                             buf, size, compare_now(), &err);

@@ -67,6 +67,7 @@ static void filter_send(MirrorState *s, const struct iovec *iov, int iovcnt)
     NetFilterState *nf = NETFILTER(s);
 
     warn_vnet_hdr_mismatch(s, nf);
+    trace_filter_mirror_send(netfilter_get_id(nf), net_iov_size(iov, iovcnt));
     if (!netfilter_chr_send(&s->chr_out, s->vnet_hdr,
                             nf->netdev ? nf->netdev->vnet_hdr_len : 0,
                             iov, iovcnt)) {
@@ -109,6 +110,7 @@ static void redirector_to_filter(void *opaque, const uint8_t *frame,
     NetFilterState *nf = opaque;
     struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
 
+    trace_filter_redirector_input(netfilter_get_id(nf), len);
     if (!nf->netdev || len == 0) {
         return;
     }

@@ -405,6 +405,7 @@ static void virtio_net_tx_done(NetClientState *nc, ssize_t ret)
 {
     VirtIONet *n = nc_to_net(nc);
 
+    trace_virtio_net_tx_done();
     if (!n->tx_waiting) {
         return;
     }
@@ -536,9 +537,11 @@ static bool virtio_net_send(VirtIONet *n, VirtQueueElement *e)
     cnt = iov_skip(e->out_sg, e->out_num, skip, sg, e->out_num);
     if (n->nic && n->nic->peer &&
         qemu_sendv_packet_async(n->nic, sg, cnt, virtio_net_tx_done) == 0) {
+        trace_virtio_net_tx(iov_size(e->out_sg, e->out_num), 0);
         n->tx_waiting = e;
         return false;
     }
+    trace_virtio_net_tx(iov_size(e->out_sg, e->out_num), 1);
     virtqueue_push(n->tx_vq, e, 0);
     return true;
 }
@@ -645,7 +648,10 @@ static ssize_t virtio_net_nc_receive(NetClientState *nc, const uint8_t *buf,
 static ssize_t virtio_net_nc_receive_iov(NetClientState *nc,
                                          const struct iovec *iov, int cnt)
 {
-    return virtio_net_receive_iov(nc_to_net(nc), iov, cnt);
+    ssize_t r = virtio_net_receive_iov(nc_to_net(nc), iov, cnt);
+
+    trace_virtio_net_rx(iov_size(iov, cnt), r);
+    return r;
 }
 
 static bool virtio_net_nc_can_receive(NetClientState *nc)
