@@ -591,6 +591,17 @@ static void virtio_net_vm_state(void *opaque, bool running, RunState state)
     if (running && n->tx_bh) {
         qemu_bh_schedule(n->tx_bh);
     }
+    if (running && n->nic) {
+        /*
+         * A frame this device refused (no buffers, driver not ready yet)
+         * leaves the NIC refusing until the guest kicks the receive queue.
+         * A load (migration, a COLO checkpoint) may bring rings with
+         * buffers and a driver that has no reason to kick: the SVM of a
+         * pair that refused a frame while booting would never receive
+         * again.  Retry what is queued; a refusal disables it again.
+         */
+        qemu_flush_queued_packets(n->nic);
+    }
     if (!running && virtio_net_rsc_held(&n->rsc) && !rsc_flush(n)) {
         /*
          * Stopping (migration, a COLO checkpoint) with received data held

@@ -209,6 +209,46 @@ static void test_rx_no_buffers(void)
     env_done(&e);
 }
 
+/*
+ * A frame refused for lack of room leaves the NIC refusing
+ * until a receive kick.  A checkpoint (load + resume) that brings buffers
+ * must make it receive again without a kick (the COLO SVM case).
+ */
+static void test_rx_refused_then_load(void)
+{
+    Env e;
+    VirtIONetPCI *s;
+    uint8_t frame[60];
+    g_autofree uint8_t *buf = NULL;
+    size_t len;
+
+    env_init(&e, false, true);
+    s = VIRTIO_NET_PCI(e.dev);
+    fill_frame(frame, sizeof(frame));
+    /* too little room for header + frame: refused, the NIC now refuses */
+    rx_buffer(&e, 2, BUF + 0x2000, 12 + 10);
+    qemu_send_packet(&e.peer->nc, frame, sizeof(frame));
+    g_assert_true(e.n->nic->receive_disabled);
+    /* the loaded state has a buffer the driver already published */
+    rx_buffer(&e, 3, BUF, 2048);
+    vm_stop(RUN_STATE_PAUSED);
+    buf = vmstate_test_save(&vmstate_virtio_net_pci, s, &len);
+    g_assert_true(vmstate_test_load(&vmstate_virtio_net_pci, s, buf, len, 1,
+                                    &error_abort));
+    vm_start();
+    e.m.ring_base = RX_BASE;
+    g_assert_cmpuint(drv_used_idx(&e.m), ==, 2);    /* 22 + 2048 bytes */
+    g_assert_cmpmem(e.m.ram + BUF + 0x2000 + 12, 10, frame, 10);
+    g_assert_cmpmem(e.m.ram + BUF, 50, frame + 10, 50);
+    g_assert_false(e.n->nic->receive_disabled);
+    /* and the next frame goes straight in */
+    rx_buffer(&e, 4, BUF + 0x1000, 2048);
+    qemu_send_packet(&e.peer->nc, frame, sizeof(frame));
+    e.m.ring_base = RX_BASE;
+    g_assert_cmpuint(drv_used_idx(&e.m), ==, 3);
+    env_done(&e);
+}
+
 static void test_rx_too_big(void)
 {
     Env e;
@@ -632,6 +672,8 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio/net/rx/mergeable", test_rx_mergeable);
     g_test_add_func("/virtio/net/rx/no-buffers", test_rx_no_buffers);
     g_test_add_func("/virtio/net/rx/too-big", test_rx_too_big);
+    g_test_add_func("/virtio/net/rx/refused-then-load",
+                    test_rx_refused_then_load);
     g_test_add_func("/virtio/net/tx", test_tx);
     g_test_add_func("/virtio/net/vnet-hdr", test_vnet_hdr);
     g_test_add_func("/virtio/net/link-vmstate", test_link_and_vmstate);
