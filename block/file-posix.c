@@ -6,7 +6,10 @@
  * every request through an aligned buffer; aio=native (requires
  * cache.direct=on, as QEMU) does that buffer's I/O with Linux AIO
  * (block/linux-aio.c) instead of preadv/pwritev.  Either way a request
- * runs synchronously in a block layer thread (block_int.h).
+ * runs synchronously in a block layer thread (block_int.h).  A request
+ * flagged BDRV_REQ_NOWAIT (include/block/file-posix.h) instead runs in
+ * its caller's thread and only from the page cache (RWF_NOWAIT), or
+ * returns -EAGAIN.
  *
  * Image locking (as QEMU, so that QEMU and Tandem see each other's
  * locks): shared OFD locks on single bytes of the file.
@@ -30,6 +33,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include "block/block_int.h"
+#include "block/file-posix.h"
 #include "block/raw-aio.h"
 #include "qemu/cutils.h"
 #include "trace/trace-block.h"
@@ -37,11 +41,14 @@
 #define LOCK_PERM_BASE   100
 #define LOCK_SHARED_BASE 200
 #define DIRECT_ALIGN     4096
+#define NOWAIT_NO_READ   1
+#define NOWAIT_NO_WRITE  2
 
 typedef struct BDRVFileState {
     int fd;
     bool use_lock;
     bool aio_native;
+    int nowait_unsupported;    /* NOWAIT_NO_READ/WRITE: EOPNOTSUPP seen */
 } BDRVFileState;
 
 static const char *const perm_names[] = {
@@ -270,10 +277,16 @@ static void file_close(BlockDriverState *bs)
     }
 }
 
-/* Plain positioned I/O; reads past EOF return zeroes. */
+/*
+ * Plain positioned I/O; reads past EOF return zeroes.  With @nowait
+ * (RWF_NOWAIT) the kernel answers only from the page cache: anything
+ * that would block returns -EAGAIN (a partial transfer is redone in
+ * full by the caller's fallback; both directions are idempotent).
+ */
 static int file_rw_iov(int fd, int64_t offset, QEMUIOVector *qiov,
-                       int64_t bytes, bool write)
+                       int64_t bytes, bool write, bool nowait)
 {
+    int rwf = nowait ? RWF_NOWAIT : 0;
     int64_t done = 0;
 
     while (done < bytes) {
@@ -282,8 +295,8 @@ static int file_rw_iov(int fd, int64_t offset, QEMUIOVector *qiov,
 
         qemu_iovec_init(&part, qiov->niov);
         qemu_iovec_concat(&part, qiov, done, bytes - done);
-        n = write ? pwritev(fd, part.iov, part.niov, offset + done)
-                  : preadv(fd, part.iov, part.niov, offset + done);
+        n = write ? pwritev2(fd, part.iov, part.niov, offset + done, rwf)
+                  : preadv2(fd, part.iov, part.niov, offset + done, rwf);
         qemu_iovec_destroy(&part);
         if (n < 0) {
             if (errno == EINTR) {
@@ -301,6 +314,30 @@ static int file_rw_iov(int fd, int64_t offset, QEMUIOVector *qiov,
         done += n;
     }
     return 0;
+}
+
+/*
+ * A BDRV_REQ_NOWAIT request: -EAGAIN unless it completes from the page
+ * cache without sleeping.  O_DIRECT always waits for the device, so it
+ * is never tried; a file system without non-blocking buffered writes
+ * (EOPNOTSUPP, ext4) or reads is remembered and not asked again.
+ */
+static int file_rw_nowait(BlockDriverState *bs, int64_t offset,
+                          QEMUIOVector *qiov, int64_t bytes, bool write)
+{
+    BDRVFileState *s = bs->opaque;
+    int no = write ? NOWAIT_NO_WRITE : NOWAIT_NO_READ;
+    int ret;
+
+    if (bs->cache_direct || (g_atomic_int_get(&s->nowait_unsupported) & no)) {
+        return -EAGAIN;
+    }
+    ret = file_rw_iov(s->fd, offset, qiov, bytes, write, true);
+    if (ret == -EOPNOTSUPP || ret == -EINVAL) {
+        g_atomic_int_or(&s->nowait_unsupported, no);
+        ret = -EAGAIN;
+    }
+    return ret;
 }
 
 /*
@@ -323,7 +360,8 @@ static int file_rw_direct(int fd, int64_t offset, QEMUIOVector *qiov,
     qemu_iovec_init_buf(&bounce, buf, end - start);
     if (!write || start != offset || end != offset + bytes) {
         ret = native ? laio_rw(fd, start, &bounce, false)
-                     : file_rw_iov(fd, start, &bounce, end - start, false);
+                     : file_rw_iov(fd, start, &bounce, end - start, false,
+                                   false);
         if (ret < 0) {
             goto out;
         }
@@ -331,7 +369,8 @@ static int file_rw_direct(int fd, int64_t offset, QEMUIOVector *qiov,
     if (write) {
         qemu_iovec_to_buf(qiov, 0, (uint8_t *)buf + (offset - start), bytes);
         ret = native ? laio_rw(fd, start, &bounce, true)
-                     : file_rw_iov(fd, start, &bounce, end - start, true);
+                     : file_rw_iov(fd, start, &bounce, end - start, true,
+                                   false);
     } else {
         qemu_iovec_from_buf(qiov, 0, (uint8_t *)buf + (offset - start),
                             bytes);
@@ -347,11 +386,14 @@ static int file_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
 {
     BDRVFileState *s = bs->opaque;
 
+    if (flags & BDRV_REQ_NOWAIT) {
+        return file_rw_nowait(bs, offset, qiov, bytes, false);
+    }
     if (bs->cache_direct) {
         return file_rw_direct(s->fd, offset, qiov, bytes, false,
                               s->aio_native);
     }
-    return file_rw_iov(s->fd, offset, qiov, bytes, false);
+    return file_rw_iov(s->fd, offset, qiov, bytes, false, false);
 }
 
 static int file_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
@@ -359,11 +401,14 @@ static int file_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
 {
     BDRVFileState *s = bs->opaque;
 
+    if (flags & BDRV_REQ_NOWAIT) {
+        return file_rw_nowait(bs, offset, qiov, bytes, true);
+    }
     if (bs->cache_direct) {
         return file_rw_direct(s->fd, offset, qiov, bytes, true,
                               s->aio_native);
     }
-    return file_rw_iov(s->fd, offset, qiov, bytes, true);
+    return file_rw_iov(s->fd, offset, qiov, bytes, true, false);
 }
 
 static int file_flush(BlockDriverState *bs)
@@ -470,3 +515,24 @@ const BlockDriver bdrv_file = {
     .bdrv_truncate = file_truncate,
     .bdrv_block_status = file_block_status,
 };
+
+bool bdrv_file_nowait_usable(BlockDriverState *bs, bool write)
+{
+    BDRVFileState *s;
+
+    if (bs && bs->drv == &bdrv_raw) {
+        if (write && bs->detect_zeroes != BDRV_DETECT_ZEROES_OFF) {
+            return false;
+        }
+        bs = bs->file ? bs->file->bs : NULL;
+    }
+    if (!bs || bs->drv != &bdrv_file || bs->cache_direct) {
+        return false;
+    }
+    s = bs->opaque;
+    if (g_atomic_int_get(&s->nowait_unsupported) &
+        (write ? NOWAIT_NO_WRITE : NOWAIT_NO_READ)) {
+        return false;
+    }
+    return !write || bs->detect_zeroes == BDRV_DETECT_ZEROES_OFF;
+}

@@ -26,6 +26,8 @@ typedef struct BdrvChild BdrvChild;
 #define BDRV_REQ_FUA            0x1
 #define BDRV_REQ_MAY_UNMAP      0x2
 #define BDRV_REQ_NO_FALLBACK    0x4
+/* answer from the host page cache or fail with -EAGAIN (file-posix.h) */
+#define BDRV_REQ_NOWAIT         0x8
 
 /* bdrv_block_status() result flags */
 #define BDRV_BLOCK_DATA         0x1

@@ -2,10 +2,12 @@
  * file protocol and raw format: options, image locking, O_DIRECT
  * bouncing, discard, raw windows; BlockBackend synchronous and
  * asynchronous I/O with completions in the main loop and in another
- * thread's context; node names and graph references.
+ * thread's context; node names and graph references; BDRV_REQ_NOWAIT
+ * (page-cache-only requests).
  */
 #include "qemu/osdep.h"
 #include "block/block_int.h"
+#include "block/file-posix.h"
 #include "qemu/main-loop.h"
 #include "qobject/qdict-flat.h"
 #include "system/block-backend.h"
@@ -587,6 +589,69 @@ static void test_reopen_read_only(void)
     }
 }
 
+/*
+ * BDRV_REQ_NOWAIT: a cached read through raw/file completes in the
+ * caller's thread with the right data; a write either completes or
+ * says -EAGAIN without having changed the file (ext4 has no
+ * non-blocking buffered writes; it is then not offered again); an
+ * O_DIRECT node and a qcow2 graph are not usable and answer -EAGAIN.
+ */
+static void test_nowait(void)
+{
+    g_autofree char *path = blk_test_path("f-nowait.img");
+    g_autofree char *qpath = blk_test_path("f-nowait.qcow2");
+    g_autofree char *data = NULL;
+    BlockDriverState *raw, *direct;
+    uint8_t buf[4096];
+    QEMUIOVector qiov;
+    Error *err = NULL;
+    gsize len;
+    int ret;
+
+    blk_test_write_file(path, 1 << 20, 0x11);
+    raw = blk_test_open(path, "raw", false);
+    g_assert_true(bdrv_file_nowait_usable(raw, false));
+    g_assert_true(bdrv_file_nowait_usable(raw->file->bs, false));
+    qemu_iovec_init_buf(&qiov, buf, sizeof(buf));
+    memset(buf, 0, sizeof(buf));
+    g_assert_cmpint(bdrv_node_preadv(raw, 8192, 4096, &qiov,
+                                     BDRV_REQ_NOWAIT), ==, 0);
+    g_assert_cmpint(buf[0], ==, 0x11);
+    g_assert_cmpint(buf[4095], ==, 0x11);
+
+    memset(buf, 0x22, sizeof(buf));
+    ret = bdrv_node_pwritev(raw, 8192, 4096, &qiov, BDRV_REQ_NOWAIT);
+    g_assert_true(ret == 0 || ret == -EAGAIN);
+    if (ret == -EAGAIN) {
+        g_assert_false(bdrv_file_nowait_usable(raw, true));
+    }
+    bdrv_unref(raw);
+    g_assert(g_file_get_contents(path, &data, &len, NULL));
+    g_assert_cmpint(data[8192], ==, ret == 0 ? 0x22 : 0x11);
+    g_assert_cmpint(data[8191], ==, 0x11);
+
+    direct = open_file(path, "cache.direct=on", &err);
+    if (direct) {
+        g_assert_false(bdrv_file_nowait_usable(direct, false));
+        g_assert_cmpint(bdrv_node_preadv(direct, 0, 4096, &qiov,
+                                         BDRV_REQ_NOWAIT), ==, -EAGAIN);
+        bdrv_unref(direct);
+    } else {
+        error_free(err);            /* tmpfs has no O_DIRECT */
+    }
+
+    if (blk_test_have_tool("qemu-img")) {
+        g_autofree char *cmd = g_strdup_printf("qemu-img create -q -f qcow2 "
+                                               "%s 1M", qpath);
+        BlockDriverState *q;
+
+        g_assert_cmpint(blk_test_run(cmd, NULL), ==, 0);
+        q = blk_test_open(qpath, "qcow2", false);
+        g_assert_false(bdrv_file_nowait_usable(q, false));
+        bdrv_unref(q);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -594,6 +659,7 @@ int main(int argc, char **argv)
     g_test_add_func("/block/file/locking", test_locking);
     g_test_add_func("/block/file/direct-native", test_direct_native);
     g_test_add_func("/block/file/discard", test_discard);
+    g_test_add_func("/block/file/nowait", test_nowait);
     g_test_add_func("/block/raw/window-and-graph",
                     test_raw_window_and_graph);
     g_test_add_func("/block/backend/aio-main-loop", test_backend_aio_main);

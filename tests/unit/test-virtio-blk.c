@@ -3,8 +3,9 @@
  * fake guest memory: write/read/flush through the ring, requests past
  * the end or misaligned -> IOERR, GET_ID, unknown types -> UNSUPP,
  * write-zeroes and discard, a read-only drive, a chain without a header
- * -> DEVICE_NEEDS_RESET, and an in-flight write migrated to a second
- * device that re-issues it.
+ * -> DEVICE_NEEDS_RESET, an in-flight write migrated to a second
+ * device that re-issues it, and requests completed inline (from the
+ * page cache, inside the notify) only while the VM runs.
  */
 #include "qemu/osdep.h"
 #include "vmstate-test-util.h"
@@ -14,6 +15,7 @@
 #include "hw/qdev-properties.h"
 #include "hw/pci-host/i440fx.h"
 #include "hw/virtio/virtio-blk.h"
+#include "system/runstate.h"
 #include "test-virtio-mem.h"
 
 #define QN          16
@@ -384,6 +386,57 @@ static void test_migrate_inflight(void)
     env_done(&dst);
 }
 
+/*
+ * While the VM runs, a cached read completes inside the notify: the
+ * used ring and the data are there when virtio_queue_notify() returns,
+ * without a main-loop iteration.  A write completes inline or through
+ * the pool (file systems without non-blocking buffered writes), with
+ * the same result.  Once stopped (a COLO checkpoint), nothing is
+ * completed into guest RAM until the main loop runs the completion.
+ */
+static void test_inline_running_only(void)
+{
+    Env e;
+    uint16_t w, r, r2;
+    uint32_t id, len;
+    uint64_t tried;
+
+    env_init(&e, false, NULL);
+    g_assert_true(runstate_set(RUN_STATE_RUNNING));
+
+    w = submit(&e, VIRTIO_BLK_T_OUT, 8, 4096, false);
+    memset(e.m.ram + DATA + 0x1000 * w, 0x5a, 4096);
+    kick(&e);
+    wait_done(&e, 1);
+    g_assert_cmpuint(status_of(&e, w), ==, VIRTIO_BLK_S_OK);
+    tried = e.s->inline_completions + e.s->inline_fallbacks;
+    g_assert_cmpuint(tried, <=, 1);
+
+    r = submit(&e, VIRTIO_BLK_T_IN, 8, 4096, true);
+    kick(&e);
+    g_assert_cmpuint(drv_used_idx(&e.m), ==, e.done + 1);   /* no loop */
+    e.done++;
+    g_assert_cmpuint(status_of(&e, r), ==, VIRTIO_BLK_S_OK);
+    g_assert_cmpuint(e.m.ram[DATA + 0x1000 * r], ==, 0x5a);
+    g_assert_cmpuint(e.m.ram[DATA + 0x1000 * r + 4095], ==, 0x5a);
+    drv_used_elem(&e.m, QN, 1, &id, &len);
+    g_assert_cmpuint(id, ==, r);
+    g_assert_cmpuint(len, ==, 4097);
+    g_assert_cmpuint(g_list_length(e.s->inflight), ==, 0);
+    g_assert_cmpuint(e.s->inline_completions, >=, 1);
+
+    g_assert_true(runstate_set(RUN_STATE_PAUSED));
+    r2 = submit(&e, VIRTIO_BLK_T_IN, 8, 4096, true);
+    kick(&e);
+    g_assert_cmpuint(g_list_length(e.s->inflight), ==, 1);
+    g_assert_cmpuint(status_of(&e, r2), ==, 0xff);
+    wait_done(&e, 1);
+    g_assert_cmpuint(status_of(&e, r2), ==, VIRTIO_BLK_S_OK);
+    g_assert_cmpuint(e.m.ram[DATA + 0x1000 * r2], ==, 0x5a);
+    g_assert_true(runstate_set(RUN_STATE_PRELAUNCH));
+    env_done(&e);
+}
+
 int main(int argc, char **argv)
 {
     int ret;
@@ -403,6 +456,8 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio/blk/bad-chain", test_bad_chain);
     g_test_add_func("/virtio/blk/realize-errors", test_realize_errors);
     g_test_add_func("/virtio/blk/migrate-inflight", test_migrate_inflight);
+    g_test_add_func("/virtio/blk/inline-running-only",
+                    test_inline_running_only);
     ret = g_test_run();
     rmdir(tmpdir);
     g_free(tmpdir);

@@ -73,6 +73,8 @@ typedef struct VirtIOBlock {
     uint32_t generation;     /* bumped by reset: stale completions */
     GList *inflight;         /* VirtIOBlockReq *, submission order */
     QEMUBH *restart_bh;      /* re-issue requests after a load */
+    uint64_t inline_completions;  /* completed in the notify (not state) */
+    uint64_t inline_fallbacks;    /* tried inline, went to the pool */
 
     /* migration: heads of in-flight requests */
     uint32_t inflight_count;
