@@ -482,16 +482,25 @@ static void timer_mod_internal(QEMUTimer *t, int64_t expire_time,
                                bool anticipate)
 {
     TimerGroup *g = t->group;
-    bool new_head = false;
+    bool wake = false;
 
     expire_time = MAX(expire_time, 0);
     g_mutex_lock(&g->lock);
     if (!anticipate || !t->pending || expire_time < t->expire_time) {
+        QEMUTimer *head = g->head[t->type];
+        int64_t armed = head ? head->expire_time : INT64_MAX;
+
         timer_unlink_locked(t);
-        new_head = timer_insert_locked(t, expire_time);
+        /*
+         * Only an earlier head needs the context woken: for a later one
+         * (a vCPU moving its own deadline on, every TSC-deadline write)
+         * the context wakes at the old deadline anyway, finds nothing due
+         * and re-arms, instead of being woken now.
+         */
+        wake = timer_insert_locked(t, expire_time) && expire_time < armed;
     }
     g_mutex_unlock(&g->lock);
-    if (new_head) {
+    if (wake) {
         timer_wake(g);
     }
 }

@@ -383,6 +383,45 @@ static void test_timer_cross_thread(void)
     timer_free(mt.t);
 }
 
+/*
+ * Moving the head timer later from another thread does not wake the
+ * loop (it wakes at the old deadline and re-arms): the timer must fire
+ * at the new deadline, not at the old one.
+ */
+static void *postpone_thread_fn(void *opaque)
+{
+    ModThread *mt = opaque;
+
+    g_usleep(5000);
+    mt->deadline = get_clock() + 60 * SCALE_MS;
+    WITH_BQL_LOCK() {
+        timer_mod_ns(mt->t, mt->deadline);
+    }
+    return NULL;
+}
+
+static void test_timer_cross_thread_postpone(void)
+{
+    Fired f = { .type = QEMU_CLOCK_REALTIME };
+    ModThread mt = { 0 };
+    QemuThread th;
+    int64_t first = get_clock() + 20 * SCALE_MS;
+    int spins = 0;
+
+    mt.t = timer_new_ns(QEMU_CLOCK_REALTIME, record_fire, &f);
+    timer_mod_ns(mt.t, first);
+    qemu_thread_create(&th, "postpone", postpone_thread_fn, &mt,
+                       QEMU_THREAD_JOINABLE);
+    while (!f.count && spins++ < 1000) {
+        main_loop_wait(false);
+    }
+    qemu_thread_join(&th);
+    g_assert_cmpint(f.count, ==, 1);
+    g_assert_cmpint(f.when, >=, mt.deadline);
+    g_assert_cmpint(f.when - mt.deadline, <, 500 * SCALE_MS);
+    timer_free(mt.t);
+}
+
 static void *sched_thread_fn(void *opaque)
 {
     QEMUBH *bh = opaque;
@@ -688,6 +727,8 @@ int main(int argc, char **argv)
     g_test_add_func("/main-loop/timer/virtual-set", test_virtual_clock_set);
     g_test_add_func("/main-loop/timer/virtual-concurrent",
                     test_virtual_clock_concurrent);
+    g_test_add_func("/main-loop/timer/cross-thread-postpone",
+                    test_timer_cross_thread_postpone);
     g_test_add_func("/main-loop/timer/cross-thread-mod",
                     test_timer_cross_thread);
     g_test_add_func("/main-loop/timer/other-context",
