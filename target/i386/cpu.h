@@ -126,14 +126,21 @@ typedef struct SegmentCache {
     uint32_t flags;
 } SegmentCache;
 
+/*
+ * What the fast paths read: 32 bytes, two entries per host cache line
+ * (the slow-path fields are in X86TLBExtra, same index).
+ */
 typedef struct X86TLBEntry {
     uint64_t tag_read;          /* page VA, or with TLB_* flags */
     uint64_t tag_write;
     uint64_t tag_code;
     uintptr_t addend;           /* host = va + addend (RAM) */
-    uint64_t paddr;             /* guest physical page */
-    uint8_t global;
 } X86TLBEntry;
+
+typedef struct X86TLBExtra {
+    uint64_t paddr;             /* guest physical page */
+    uint64_t global;            /* from a global PTE */
+} X86TLBExtra;
 
 typedef union X86XMMReg {
     uint8_t b[16];
@@ -157,6 +164,7 @@ typedef struct FastInsn {
     uint8_t modrm_reg;
     uint8_t seg;                /* R_FS / R_GS override, else 0 */
     uint8_t stores;             /* may write guest memory (SMC check) */
+    uint8_t xk;                 /* execution handler (fastrun.c.inc) */
     int32_t disp;
     uint64_t imm;
 } FastInsn;
@@ -274,6 +282,7 @@ typedef struct CPUX86State {
     uint64_t icount;            /* retired instructions */
     uint64_t icount_budget_end;
     X86TLBEntry tlb[MMU_MODES][TLB_SIZE];
+    X86TLBExtra tlb_extra[MMU_MODES][TLB_SIZE];
     uint64_t tlb_fill_gen;
     uint64_t tlb_flush_count;   /* bumped when translations are dropped */
     const X86CPUHooks *hooks;

@@ -536,6 +536,7 @@ static void check_iopl(CPUX86State *env)
 }
 
 #include "fastpath.c.inc"
+#include "fastrun.c.inc"
 
 /*
  * Run instructions until the budget is used, an event is pending or the
@@ -589,8 +590,6 @@ run:
                                                env->rip);
         if (likely(fb->n)) {
             const FastInsn *f = fb->insns, *end = f + fb->n;
-            const uint32_t *ep = &env->page_epochs[fb->slot];
-            uint32_t epoch = fb->epoch;
             uint64_t rip = env->rip;
 
             /* stay within the budget; the first insn always runs */
@@ -607,21 +606,9 @@ run:
             env->fast_run_rip = rip;
             env->fast_run_n = end - f;
             env->icount += end - f;
-            for (;;) {
-                rip = f_exec(env, f, rip + f->len, fp_mmu);
-                if (++f == end) {
-                    break;
-                }
-                if (f[-1].stores &&
-                    unlikely(__atomic_load_n(ep, __ATOMIC_RELAXED) !=
-                             epoch)) {
-                    /* the block patched itself: stop after the store */
-                    env->icount -= end - f;
-                    break;
-                }
-            }
-            env->fast_run = NULL;
             prev = fb;
+            fx_run(env, fb, f, end, rip, fp_mmu, &prev);
+            env->fast_run = NULL;
             prev_gen = env->fast_pool_gen;
             env->fast_runs++;
             goto insn_retired;

@@ -54,6 +54,15 @@ bool phys_write(hwaddr pa, const void *buf, unsigned len)
            MEMTX_OK;
 }
 
+/* the slow-path fields of TLB entry @e */
+static inline X86TLBExtra *tlb_extra(CPUX86State *env, X86TLBEntry *e)
+{
+    /* same index, row by row */
+    size_t i = ((uintptr_t)e - (uintptr_t)env->tlb) / sizeof(*e);
+
+    return &env->tlb_extra[i / TLB_SIZE][i % TLB_SIZE];
+}
+
 static bool canonical(uint64_t va)
 {
     /* shift unsigned: a signed left shift of bit 47 into bit 63 is UB */
@@ -186,8 +195,8 @@ static X86TLBEntry *tlb_fill(CPUX86State *env, uint64_t va, int acc, int mmu)
     }
     address_space_lookup(&address_space_memory, w.pa & TARGET_PAGE_MASK, &l);
     slow = !l.host || l.len < TARGET_PAGE_SIZE;
-    e->paddr = w.pa & TARGET_PAGE_MASK;
-    e->global = w.global;
+    tlb_extra(env, e)->paddr = w.pa & TARGET_PAGE_MASK;
+    tlb_extra(env, e)->global = w.global;
     e->addend = slow ? 0 : (uintptr_t)l.host - page;
     e->tag_read = page | (slow ? TLB_SLOW : 0);
     if (w.nx) {
@@ -217,9 +226,9 @@ void x86_cpu_tlb_flush(CPUX86State *env, bool include_global)
     for (m = 0; m < MMU_MODES; m++) {
         for (i = 0; i < TLB_SIZE; i++) {
             X86TLBEntry *e = &env->tlb[m][i];
-            if (include_global || !e->global) {
+            if (include_global || !env->tlb_extra[m][i].global) {
                 e->tag_read = e->tag_write = e->tag_code = TLB_INVALID;
-                e->global = 0;
+                env->tlb_extra[m][i].global = 0;
             }
         }
     }
@@ -279,7 +288,7 @@ static uint64_t ld_page(CPUX86State *env, uint64_t va, unsigned size,
     if (!(e->tag_read & TLB_SLOW)) {
         return load_host((void *)(uintptr_t)(va + e->addend), size);
     }
-    pa = e->paddr | (va & ~TARGET_PAGE_MASK);
+    pa = tlb_extra(env, e)->paddr | (va & ~TARGET_PAGE_MASK);
     if (env->hooks && env->hooks->mmio_read) {
         return env->hooks->mmio_read(env->hooks->opaque, pa, size);
     }
@@ -303,7 +312,7 @@ static X86TLBEntry *probe_write(CPUX86State *env, uint64_t va, int mmu)
 static void st_page(CPUX86State *env, X86TLBEntry *e, uint64_t va,
                     unsigned size, uint64_t val, int mmu)
 {
-    uint64_t pa = e->paddr | (va & ~TARGET_PAGE_MASK);
+    uint64_t pa = tlb_extra(env, e)->paddr | (va & ~TARGET_PAGE_MASK);
     /*
      * Read the tag once: another thread (a dirty-log sync) may set it to
      * TLB_INVALID at any moment, and an invalid tag must never be taken

@@ -29,9 +29,11 @@ static void test_bench(void)
     g_assert_cmpuint(m.exit_code, ==, 0);
     secs = t1 - t0;
     g_printerr("# bench: %" PRIu64 " instructions in %.3f CPU s = %.1f MIPS"
-               " (%" PRIu64 " decoded-cache fills, %u code epochs)\n",
+               " (%" PRIu64 " decoded-cache fills, %u code epochs, %" PRIu64
+               " blocks run, %" PRIu64 " through links)\n",
                m.env->icount, secs, m.env->icount / secs / 1e6,
-               m.env->fast_misses, m.env->code_epoch);
+               m.env->fast_misses, m.env->code_epoch, m.env->fast_runs,
+               m.env->fast_chained);
     xt_cleanup(&m);
 }
 

@@ -153,6 +153,8 @@ static const Form forms[] = {
     F("imul Gv,Ev,ib", 0x6b, -1, 1, false, U_MUL),
     F("grp1 Eb,ib /0", 0x80, 0, 1, true, U_NONE),
     F("grp1 Eb,ib /3", 0x80, 3, 1, true, U_NONE),
+    F("grp1 Eb,ib /7", 0x80, 7, 1, true, U_NONE),
+    N("cmp al,ib", 0x3c, 1, true, U_NONE),
     F("grp1 Ev,iz /2", 0x81, 2, 4, false, U_NONE),
     F("grp1 Ev,iz /4", 0x81, 4, 4, false, U_LOGIC),
     F("grp1 Ev,ib /5", 0x83, 5, 1, false, U_NONE),

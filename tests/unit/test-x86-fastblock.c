@@ -254,6 +254,354 @@ static void test_budget(void)
     x86_cpu_set_eflags(m.env, x86_cpu_get_eflags(m.env) & ~IF_MASK);
 }
 
+/*
+ * A flag producer followed by Jcc (fused into one handler when both are
+ * 32/64-bit register, immediate or memory compares, tests or dec):
+ *   mov %rdi,%rcx; mov %rsi,%rdx; mov %rsi,(%r8); xor %eax,%eax;
+ *   <op>; j<cond> +2; inc %eax; ret/hlt
+ * natively and in the interpreter, %r8 pointing at a scratch quadword.
+ */
+typedef struct FusedForm {
+    const char *name;
+    uint8_t bytes[8];       /* after the operand-size prefix */
+    uint8_t len;
+    bool imm8;              /* ends with an imm8 taken from b */
+    bool byte;              /* 8-bit form: run without size prefixes */
+    bool r8;                /* ModRM base is %r8 (REX.B) */
+} FusedForm;
+
+static const FusedForm fused_forms[] = {
+    { "cmp %rdx,%rcx", { 0x39, 0xd1 }, 2 },
+    { "cmp $ib,%rcx", { 0x83, 0xf9 }, 2, true },
+    { "test %rdx,%rcx", { 0x85, 0xd1 }, 2 },
+    { "test $-1,%rcx", { 0xf7, 0xc1, 0xff, 0xff, 0xff, 0xff }, 6 },
+    { "cmp (%r8),%rcx", { 0x3b, 0x08 }, 2, false, false, true },
+    { "cmp %rcx,(%r8)", { 0x39, 0x08 }, 2, false, false, true },
+    { "cmp $ib,(%r8)", { 0x83, 0x38 }, 2, true, false, true },
+    { "dec %ecx", { 0xff, 0xc9 }, 2 },
+    { "sub %rdx,%rcx", { 0x29, 0xd1 }, 2 },
+    { "and $ib,%rcx", { 0x83, 0xe1 }, 2, true },
+    { "test %dl,%cl", { 0x84, 0xd1 }, 2, false, true },
+    { "cmp $ib,%cl", { 0x80, 0xf9 }, 2, true, true },
+    { "cmp $ib,%al", { 0x3c }, 1, true, true },
+    { "test $ib,(%r8)", { 0xf6, 0x00 }, 2, true, true, true },
+    { "cmp (%r8),%cl", { 0x3a, 0x08 }, 2, false, true, true },
+};
+
+static void check_fused(void *native, const FusedForm *ff, int ot, int cond,
+                        uint64_t a, uint64_t b, uint64_t *scratch)
+{
+    uint8_t code[48];
+    size_t n = 0;
+    uint64_t want;
+    uint64_t (*fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) =
+        native;
+    bool r8 = ff->r8;
+
+    code[n++] = 0x48, code[n++] = 0x89, code[n++] = 0xf9;
+    code[n++] = 0x48, code[n++] = 0x89, code[n++] = 0xf2;
+    code[n++] = 0x49, code[n++] = 0x89, code[n++] = 0x30;
+    code[n++] = 0x31, code[n++] = 0xc0;
+    if (ot == 1) {
+        code[n++] = 0x66;
+    }
+    if (ot == 3 || r8) {
+        code[n++] = 0x40 | (ot == 3 ? 8 : 0) | (r8 ? 1 : 0);
+    }
+    memcpy(code + n, ff->bytes, ff->len);
+    n += ff->len;
+    if (ot == 1 && ff->len == 6) {
+        n -= 2;             /* imm32 -> imm16 */
+    }
+    if (ff->imm8) {
+        code[n++] = (uint8_t)b;
+    }
+    code[n++] = 0x70 + cond, code[n++] = 0x02;
+    code[n++] = 0xff, code[n++] = 0xc0;
+    code[n] = 0xc3;
+    memcpy(native, code, n + 1);
+    want = fn(a, b, 0, 0, (uintptr_t)scratch);
+
+    code[n++] = 0xf4;
+    m.env->regs[R_EDI] = a;
+    m.env->regs[R_ESI] = b;
+    m.env->regs[R_R8] = DATA;
+    m.env->regs[R_EAX] = 0x1234;
+    g_assert_cmpint(run_code(code, n), ==, X86_EXIT_HALTED);
+    if (m.env->regs[R_EAX] != want) {
+        g_test_message("%s ot %d cond %x a %" PRIx64 " b %" PRIx64,
+                       ff->name, ot, cond, a, b);
+    }
+    g_assert_cmphex(m.env->regs[R_EAX], ==, want);
+}
+
+static void test_fused_jcc(void)
+{
+    static const uint64_t vals[] = {
+        0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff,
+        0x80000000, 0xffffffff, 0x7fffffffffffffffULL,
+        0x8000000000000000ULL, ~0ULL, 0x123456789abcdef0ULL,
+    };
+    void *native = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint64_t *scratch = g_new0(uint64_t, 1);
+    unsigned i, j, k, ot, cond;
+
+    g_assert(native != MAP_FAILED);
+    for (i = 0; i < G_N_ELEMENTS(fused_forms); i++) {
+        for (ot = fused_forms[i].byte ? 0 : 1;
+             ot < (fused_forms[i].byte ? 1 : 4); ot++) {
+            for (cond = 0; cond < 16; cond++) {
+                for (j = 0; j < G_N_ELEMENTS(vals); j++) {
+                    for (k = 0; k < G_N_ELEMENTS(vals); k += 3) {
+                        check_fused(native, &fused_forms[i], ot, cond,
+                                    vals[j],
+                                    vals[(j + k) % G_N_ELEMENTS(vals)],
+                                    scratch);
+                    }
+                }
+            }
+        }
+    }
+    munmap(native, 4096);
+    g_free(scratch);
+}
+
+/*
+ * The budget ends between a fused producer and its Jcc: only the
+ * producer runs and counts, the Jcc runs in the next slice.
+ */
+static void test_fused_budget_cut(void)
+{
+    static const uint8_t code[] = {
+        0x48, 0x39, 0xd1,                   /* 0: cmp %rdx,%rcx */
+        0x75, 0x04,                         /* 3: jne 9 */
+        0xff, 0xc0,                         /* 5: inc %eax */
+        0xf4,                               /* 7: hlt */
+        0xf4,
+        0xf4,                               /* 9: hlt */
+    };
+    uint64_t start;
+
+    memcpy(m.host + CODE, code, sizeof(code));
+    x86_cpu_code_flush(m.env);
+    m.env->regs[R_EAX] = 0;
+    m.env->regs[R_ECX] = 1;
+    m.env->regs[R_EDX] = 2;
+    m.env->rip = CODE;
+    m.env->halted = false;
+    start = m.env->icount;
+    g_assert_cmpint(x86_cpu_exec(m.env, 1), ==, X86_EXIT_BUDGET);
+    g_assert_cmpuint(m.env->icount - start, ==, 1);
+    g_assert_cmphex(m.env->rip, ==, CODE + 3);
+    g_assert_cmpint(x86_cpu_exec(m.env, 1), ==, X86_EXIT_BUDGET);
+    g_assert_cmpuint(m.env->icount - start, ==, 2);
+    g_assert_cmphex(m.env->rip, ==, CODE + 9);
+    /* the whole block at once from the start: both counted */
+    m.env->rip = CODE;
+    g_assert_cmpint(x86_cpu_exec(m.env, 2), ==, X86_EXIT_BUDGET);
+    g_assert_cmpuint(m.env->icount - start, ==, 4);
+    g_assert_cmphex(m.env->rip, ==, CODE + 9);
+    g_assert_cmphex(m.env->regs[R_EAX], ==, 0);
+}
+
+/* Loads and stores that straddle a page boundary (TLB slow path). */
+static void test_cross_page(void)
+{
+    static const uint8_t code[] = {
+        0x48, 0x8b, 0x43, 0xfc,             /* mov -4(%rbx),%rax */
+        0x8b, 0x4b, 0xfe,                   /* mov -2(%rbx),%ecx */
+        0x48, 0x89, 0x53, 0xf9,             /* mov %rdx,-7(%rbx) */
+        0x48, 0x03, 0x43, 0xfc,             /* add -4(%rbx),%rax */
+        0xf4,
+    };
+    uint64_t v = 0x0807060504030201ULL, w;
+
+    memcpy(m.host + DATA + 0xffc, &v, 8);
+    m.env->regs[R_EBX] = DATA + 0x1000;
+    m.env->regs[R_EDX] = 0x1122334455667788ULL;
+    g_assert_cmpint(run_code(code, sizeof(code)), ==, X86_EXIT_HALTED);
+    g_assert_cmphex(m.env->regs[R_ECX], ==, 0x06050403);
+    memcpy(&w, m.host + DATA + 0xff9, 8);
+    g_assert_cmphex(w, ==, 0x1122334455667788ULL);
+    memcpy(&w, m.host + DATA + 0xffc, 8);
+    g_assert_cmphex(m.env->regs[R_EAX], ==, v + w);
+}
+
+static gpointer kick_thread(gpointer opaque)
+{
+    g_usleep(20 * 1000);
+    x86_cpu_interrupt(m.env, CPU_INTERRUPT_EXIT);
+    return NULL;
+}
+
+/*
+ * Blocks that run straight into each other through chain links still
+ * see a kick from another thread between blocks (what the dirty-log
+ * handshake and vm_stop rely on): an endless chained loop returns
+ * X86_EXIT_REQUEST long before its budget.
+ */
+static void test_chain_kick(void)
+{
+    static const uint8_t code[] = {
+        0xff, 0xc1,                         /* 0: inc %ecx */
+        0xeb, 0x02,                         /* 2: jmp 6 */
+        0xf4, 0xf4,
+        0x48, 0x89, 0x0b,                   /* 6: mov %rcx,(%rbx) */
+        0xeb, 0xf5,                         /* 9: jmp 0 */
+    };
+    uint64_t start, chained;
+    GThread *t;
+    X86ExecExit r;
+
+    memcpy(m.host + CODE, code, sizeof(code));
+    x86_cpu_code_flush(m.env);
+    m.env->regs[R_ECX] = 0;
+    m.env->regs[R_EBX] = DATA;
+    m.env->rip = CODE;
+    m.env->halted = false;
+    start = m.env->icount;
+    chained = m.env->fast_chained;
+    t = g_thread_new("kick", kick_thread, NULL);
+    r = x86_cpu_exec(m.env, 1ULL << 40);
+    g_thread_join(t);
+    g_assert_cmpint(r, ==, X86_EXIT_REQUEST);
+    g_assert_cmpuint(m.env->icount - start, <, 1ULL << 40);
+    g_assert_cmpuint(m.env->fast_chained - chained, >, 1000);
+    /* the loop's state is consistent where it stopped */
+    g_assert_true(m.env->rip == CODE || m.env->rip == CODE + 6);
+    g_assert_cmpuint((uint32_t)m.env->regs[R_ECX], ==,
+                     (m.env->icount - start + 2) / 4);
+}
+
+/*
+ * One function returning to three call sites: its RET block has more
+ * successors than chain links, so some are found through the table
+ * without leaving the block loop.  A device rewrites the third return
+ * site between two slices: the stale block must not run again.
+ */
+static void test_ret_many_targets(void)
+{
+    static const uint8_t code[] = {
+        0xe8, 0x1b, 0x00, 0x00, 0x00,       /* 0: call f (0x20) */
+        0x83, 0xc3, 0x01,                   /* 5: add $1,%ebx */
+        0xe8, 0x13, 0x00, 0x00, 0x00,       /* 8: call f */
+        0x83, 0xc3, 0x02,                   /* 13: add $2,%ebx */
+        0xe8, 0x0b, 0x00, 0x00, 0x00,       /* 16: call f */
+        0x83, 0xc3, 0x04,                   /* 21: add $4,%ebx */
+        0xff, 0xc9,                         /* 24: dec %ecx */
+        0x75, 0xe4,                         /* 26: jnz 0 */
+        0xf4,                               /* 28: hlt */
+        0xf4, 0xf4, 0xf4,
+        0x81, 0xc3, 0x00, 0x01, 0x00, 0x00, /* 32: f: add $0x100,%ebx */
+        0xc3,                               /* 38: ret */
+    };
+    static const uint8_t imm = 8;
+
+    memcpy(m.host + CODE, code, sizeof(code));
+    x86_cpu_code_flush(m.env);
+    m.env->regs[R_EBX] = 0;
+    m.env->regs[R_ECX] = 1000;
+    m.env->regs[R_ESP] = XT_STACK;
+    m.env->rip = CODE;
+    m.env->halted = false;
+    /* 100 iterations of 14 instructions */
+    g_assert_cmpint(x86_cpu_exec(m.env, 1400), ==, X86_EXIT_BUDGET);
+    g_assert_cmphex(m.env->rip, ==, CODE);
+    g_assert_cmphex(m.env->regs[R_EBX], ==, 100 * 0x307);
+    g_assert_cmpint(address_space_write(&address_space_memory, CODE + 23,
+                                        &imm, 1), ==, MEMTX_OK);
+    g_assert_cmpint(xt_run(&m, 100000), ==, X86_EXIT_HALTED);
+    g_assert_cmphex(m.env->regs[R_EBX], ==, 100 * 0x307 + 900 * 0x30b);
+    g_assert_cmphex(m.env->regs[R_ESP], ==, XT_STACK);
+}
+
+/*
+ * ROL/ROR by an immediate followed by an instruction that overwrites all
+ * flags: the rotate skips its flags (they are dead).  The values and the
+ * later condition must match the host, and a budget that ends the block
+ * after the rotate must still see the rotate's own flags.
+ */
+static void test_rotate_dead_flags(void)
+{
+    static const uint8_t alus[] = { 0x01, 0x31, 0x39, 0x85 };
+    static const uint64_t vals[] = {
+        0, 1, 0x80000000, 0xffffffff, 0x8000000000000001ULL,
+        0x123456789abcdef0ULL, ~0ULL,
+    };
+    void *native = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    static const uint8_t cut[] = {
+        0xc1, 0xc9, 0x01,                   /* ror $1,%ecx */
+        0x31, 0xc9,                         /* xor %ecx,%ecx */
+        0xf4,
+    };
+    unsigned i, j, k, w, cond, rot;
+    uint64_t flags;
+
+    g_assert(native != MAP_FAILED);
+    for (w = 0; w < 2; w++) {
+        for (rot = 0; rot < 2; rot++) {
+            for (i = 0; i < G_N_ELEMENTS(alus); i++) {
+                for (j = 0; j < G_N_ELEMENTS(vals); j++) {
+                    for (k = 0; k < 4; k++) {
+                        uint8_t code[32];
+                        size_t n = 0;
+                        uint64_t want, (*fn)(uint64_t, uint64_t) = native;
+
+                        cond = (j * 4 + k) & 15;
+                        code[n++] = 0x48, code[n++] = 0x89;
+                        code[n++] = 0xf9;
+                        code[n++] = 0x48, code[n++] = 0x89;
+                        code[n++] = 0xf2;
+                        code[n++] = 0x31, code[n++] = 0xc0;
+                        if (w) {
+                            code[n++] = 0x48;
+                        }
+                        code[n++] = 0xc1, code[n++] = rot ? 0xc9 : 0xc1;
+                        code[n++] = 1 + k * 13;
+                        if (w) {
+                            code[n++] = 0x48;
+                        }
+                        code[n++] = alus[i], code[n++] = 0xd1;
+                        code[n++] = 0x0f, code[n++] = 0x90 + cond;
+                        code[n++] = 0xc0;
+                        /* the result in %rax's upper bits: rcx << 8 */
+                        code[n++] = 0x48, code[n++] = 0xc1;
+                        code[n++] = 0xe1, code[n++] = 0x08;
+                        code[n++] = 0x48, code[n++] = 0x09, code[n++] = 0xc8;
+                        code[n] = 0xc3;
+                        memcpy(native, code, n + 1);
+                        want = fn(vals[j], vals[(j + k) %
+                                               G_N_ELEMENTS(vals)]);
+                        code[n++] = 0xf4;
+                        m.env->regs[R_EDI] = vals[j];
+                        m.env->regs[R_ESI] =
+                            vals[(j + k) % G_N_ELEMENTS(vals)];
+                        g_assert_cmpint(run_code(code, n), ==,
+                                        X86_EXIT_HALTED);
+                        g_assert_cmphex(m.env->regs[R_EAX], ==, want);
+                    }
+                }
+            }
+        }
+    }
+    munmap(native, 4096);
+
+    /* budget cut after the rotate: CF/OF from it, ZF kept */
+    memcpy(m.host + CODE, cut, sizeof(cut));
+    x86_cpu_code_flush(m.env);
+    m.env->regs[R_ECX] = 0x80000001;
+    x86_cpu_set_eflags(m.env, 0x2 | CC_Z | CC_O);
+    m.env->rip = CODE;
+    m.env->halted = false;
+    g_assert_cmpint(x86_cpu_exec(m.env, 1), ==, X86_EXIT_BUDGET);
+    g_assert_cmphex(m.env->rip, ==, CODE + 3);
+    g_assert_cmphex(m.env->regs[R_ECX], ==, 0xc0000000);
+    flags = x86_cpu_get_eflags(m.env);
+    g_assert_cmphex(flags & (CC_C | CC_O | CC_Z), ==, CC_C | CC_Z);
+}
+
 /* Store @v as a little-endian rel32 at @at, for a branch ending at @end. */
 static void put_rel32(uint64_t at, uint64_t end, uint64_t target)
 {
@@ -387,6 +735,15 @@ int main(int argc, char **argv)
     g_test_add_func("/x86/fastblock/chain-guest-patch",
                     test_chain_guest_patch);
     g_test_add_func("/x86/fastblock/chain-dma-patch", test_chain_dma_patch);
+    g_test_add_func("/x86/fastblock/fused-jcc", test_fused_jcc);
+    g_test_add_func("/x86/fastblock/fused-budget-cut",
+                    test_fused_budget_cut);
+    g_test_add_func("/x86/fastblock/cross-page", test_cross_page);
+    g_test_add_func("/x86/fastblock/chain-kick", test_chain_kick);
+    g_test_add_func("/x86/fastblock/ret-many-targets",
+                    test_ret_many_targets);
+    g_test_add_func("/x86/fastblock/rotate-dead-flags",
+                    test_rotate_dead_flags);
     g_test_add_func("/x86/fastblock/fault-icount", test_fault_icount);
     r = g_test_run();
     xt_cleanup(&m);
