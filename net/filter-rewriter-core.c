@@ -16,6 +16,10 @@
 #include "trace/trace-net.h"
 
 #define TCP_CSUM_OFF    16
+#define TCPOPT_EOL      0
+#define TCPOPT_NOP      1
+#define TCPOPT_TS       8
+#define TCPOLEN_TS      10
 
 typedef enum RwState {
     RW_HANDSHAKE,
@@ -31,6 +35,9 @@ typedef struct RwConn {
     bool have_svm_isn;
     uint32_t svm_isn;
     uint32_t offset;            /* SVM ISN - PVM ISN, in ESTABLISHED */
+    bool have_svm_ts;
+    uint32_t svm_tsval;         /* TSval of the SVM's SYN or SYN/ACK */
+    uint32_t ts_offset;         /* see the header; 0: none */
     bool fin_guest;
     bool fin_client;
     int64_t closed_ns;
@@ -82,6 +89,8 @@ static void conn_reset(RwConn *conn)
     conn->state = RW_HANDSHAKE;
     conn->have_svm_isn = false;
     conn->offset = 0;
+    conn->have_svm_ts = false;
+    conn->ts_offset = 0;
     conn->fin_guest = false;
     conn->fin_client = false;
 }
@@ -165,27 +174,114 @@ static void rewrite32(uint8_t *frame, const ColoPacketInfo *info,
     }
 }
 
+/*
+ * Offset (from the TCP header) of the timestamp option's TSval, or 0 when
+ * the segment has none (or malformed options: left alone).
+ */
+static size_t ts_option(const uint8_t *frame, const ColoPacketInfo *info)
+{
+    const uint8_t *tcp = frame + info->l4_off;
+    size_t hlen = (size_t)(tcp[12] >> 4) * 4;
+    size_t i = 20;
+
+    if (hlen > info->l4_len) {
+        return 0;
+    }
+    while (i < hlen) {
+        uint8_t kind = tcp[i];
+
+        if (kind == TCPOPT_EOL) {
+            return 0;
+        }
+        if (kind == TCPOPT_NOP) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= hlen || tcp[i + 1] < 2 || tcp[i + 1] > hlen - i) {
+            return 0;
+        }
+        if (kind == TCPOPT_TS) {
+            return tcp[i + 1] == TCPOLEN_TS ? i + 2 : 0;
+        }
+        i += tcp[i + 1];
+    }
+    return 0;
+}
+
+/* RFC 1624 eqn. 3 for one 16-bit word of the checksummed data. */
+static void csum_replace16(uint8_t *csum, uint16_t from, uint16_t to)
+{
+    uint32_t s = (uint16_t)~colo_rd16(csum);
+
+    s += (uint16_t)~from;
+    s += to;
+    colo_wr16(csum, colo_csum_fold(s));
+}
+
+/*
+ * Stores @to at @off of the TCP header (any alignment: options need not
+ * keep 32-bit fields on 16-bit boundaries) and updates the checksum word
+ * by word.  The header length is a multiple of 4, so the 16-bit words
+ * covering the field lie inside it.
+ */
+static void rewrite32_at(uint8_t *frame, const ColoPacketInfo *info,
+                         size_t off, uint32_t to)
+{
+    uint8_t *tcp = frame + info->l4_off;
+    size_t w0 = off & ~(size_t)1, nw = (off + 4 - w0 + 1) / 2, i;
+    uint16_t old[3];
+
+    for (i = 0; i < nw; i++) {
+        old[i] = colo_rd16(tcp + w0 + 2 * i);
+    }
+    colo_wr32(tcp + off, to);
+    if (csum_is_partial(frame, info->vnet_hdr_len)) {
+        return;
+    }
+    for (i = 0; i < nw; i++) {
+        csum_replace16(tcp + TCP_CSUM_OFF, old[i],
+                       colo_rd16(tcp + w0 + 2 * i));
+    }
+}
+
 static bool from_guest(RwConn *conn, uint8_t *frame,
                        const ColoPacketInfo *info)
 {
+    size_t ts = ts_option(frame, info);
+    bool modified = false;
+
     if (info->tcp_flags & COLO_TCP_SYN) {
         conn->svm_isn = info->tcp_seq;
         conn->have_svm_isn = true;
+        conn->have_svm_ts = ts != 0;
+        if (ts) {
+            conn->svm_tsval = colo_rd32(frame + info->l4_off + ts);
+        }
     }
     if (info->tcp_flags & COLO_TCP_FIN) {
         conn->fin_guest = true;
     }
-    if (conn->state == RW_HANDSHAKE || conn->offset == 0) {
+    if (conn->state == RW_HANDSHAKE) {
         return false;
     }
-    rewrite32(frame, info, 4, info->tcp_seq - conn->offset);
-    return true;
+    if (conn->offset) {
+        rewrite32(frame, info, 4, info->tcp_seq - conn->offset);
+        modified = true;
+    }
+    if (conn->ts_offset && ts) {
+        rewrite32_at(frame, info, ts,
+                     colo_rd32(frame + info->l4_off + ts) - conn->ts_offset);
+        modified = true;
+    }
+    return modified;
 }
 
 static bool to_guest(ColoRewriter *rw, RwConn *conn, uint8_t *frame,
                      const ColoPacketInfo *info)
 {
     bool ack = info->tcp_flags & COLO_TCP_ACK;
+    size_t ts = ts_option(frame, info);
+    bool modified = false;
 
     if (info->tcp_flags & COLO_TCP_FIN) {
         conn->fin_client = true;
@@ -196,12 +292,29 @@ static bool to_guest(ColoRewriter *rw, RwConn *conn, uint8_t *frame,
         conn->state = RW_ESTABLISHED;
         rw->st.offsets_learned++;
         trace_colo_rewriter_offset(conn->offset);
+        if (conn->have_svm_ts && ts) {
+            /* ... and echoes the PVM's TSval */
+            uint32_t tsecr = colo_rd32(frame + info->l4_off + ts + 4);
+
+            conn->ts_offset = conn->svm_tsval - tsecr -
+                              COLO_REWRITER_TS_LEAD_MS;
+            rw->st.ts_offsets_learned++;
+        }
     }
-    if (conn->state == RW_HANDSHAKE || conn->offset == 0 || !ack) {
+    if (conn->state == RW_HANDSHAKE || !ack) {
         return false;
     }
-    rewrite32(frame, info, 8, info->tcp_ack + conn->offset);
-    return true;
+    if (conn->offset) {
+        rewrite32(frame, info, 8, info->tcp_ack + conn->offset);
+        modified = true;
+    }
+    if (conn->ts_offset && ts) {
+        rewrite32_at(frame, info, ts + 4,
+                     colo_rd32(frame + info->l4_off + ts + 4) +
+                     conn->ts_offset);
+        modified = true;
+    }
+    return modified;
 }
 
 ColoRewriteResult colo_rewriter_process(ColoRewriter *rw, ColoRewriteDir dir,
@@ -273,6 +386,7 @@ void colo_rewriter_checkpoint(ColoRewriter *rw)
         RwConn *conn = l->data;
 
         conn->offset = 0;
+        conn->ts_offset = 0;
         if (conn->state == RW_HANDSHAKE) {
             conn->state = RW_ESTABLISHED;
         }
@@ -299,6 +413,7 @@ void colo_rewriter_stats_foreach(const ColoRewriterStats *st,
     fn(opaque, "rewritten", st->rewritten);
     fn(opaque, "malformed", st->malformed);
     fn(opaque, "offsets-learned", st->offsets_learned);
+    fn(opaque, "ts-offsets-learned", st->ts_offsets_learned);
     fn(opaque, "connections", st->connections);
     fn(opaque, "connections-closed", st->connections_closed);
     fn(opaque, "connections-evicted", st->connections_evicted);

@@ -16,7 +16,25 @@
  *     client -> guest  (mirrored input to the SVM):    ack += offset
  *
  * with an incremental TCP checksum update (skipped when the vnet header
- * says the checksum is only partial).  Offsets survive failover (the
+ * says the checksum is only partial).
+ *
+ * TCP timestamps (RFC 7323) differ the same way: each guest's kernel adds
+ * its own per-connection random offset to its millisecond clock.  After a
+ * failover the client would drop the SVM's segments as old duplicates
+ * (PAWS) whenever the SVM's TSval is behind the PVM's, so the timestamp
+ * option gets the same treatment (QEMU's rewriter leaves it alone):
+ *
+ *     ts_offset = SVM's TSval in its SYN or SYN/ACK
+ *                 - TSecr of the peer's first ACK (the PVM's TSval)
+ *                 - COLO_REWRITER_TS_LEAD_MS
+ *     guest -> client:  TSval -= ts_offset
+ *     client -> guest:  TSecr += ts_offset
+ *
+ * The lead puts the SVM's translated clock slightly ahead of the PVM's:
+ * the SVM answers the handshake later than the PVM did (it lags behind),
+ * and a TSval ahead of what the client saw is accepted where one behind
+ * is not.  It costs the SVM's RTT samples that many milliseconds while
+ * the client still echoes the PVM's timestamps.  Offsets survive failover (the
  * SVM's connections opened since the last checkpoint still need them).
  * At a checkpoint the SVM receives the PVM's memory, TCP state included,
  * so colo_rewriter_checkpoint() sets every offset to 0 as QEMU does; the
@@ -32,6 +50,7 @@
 
 #define COLO_REWRITER_DEFAULT_MAX_CONNS     16384
 #define COLO_REWRITER_CLOSE_LINGER_NS       (2 * 1000000000LL)
+#define COLO_REWRITER_TS_LEAD_MS            50
 
 typedef enum ColoRewriteDir {
     COLO_REWRITE_TO_GUEST,      /* client -> SVM (filter rx direction) */
@@ -49,6 +68,7 @@ typedef struct ColoRewriterStats {
     uint64_t rewritten;
     uint64_t malformed;
     uint64_t offsets_learned;
+    uint64_t ts_offsets_learned;
     uint64_t connections;       /* now */
     uint64_t connections_closed;
     uint64_t connections_evicted;

@@ -13,8 +13,6 @@ primary failover sequence and keeps serving, the echo connection intact.
 import random
 import time
 
-import pytest
-
 from colo_env import ONE_MB_SHA256, wait_for
 
 
@@ -156,14 +154,14 @@ def test_replication_link_goes_silent(pair_factory, net, client):
     assert e_res['failed'] is None, (e_res, e_ev[-5:])
 
 
-@pytest.mark.xfail(strict=False, reason='known issue (issue 7 closing note): '
-                   'the echo connection survives in some runs only')
 def test_failover_before_the_first_checkpoint(net, client, tmp_path):
     """A connection established while the replicas have never been
     checkpointed since the guest came up (the SVM's TCP sequence numbers
     are its own; the secondary's filter-rewriter translates them) survives
     the primary's death: after x-colo-lost-heartbeat the rewriter keeps
-    translating.  QEMU 7.2 resets such connections."""
+    translating sequence numbers and TCP timestamps (the client drops
+    segments whose timestamp is behind the PVM's as old duplicates).
+    QEMU 7.2 resets such connections."""
     from colo_env import Pair
     # the guest boots before the first periodic checkpoint is due
     pair = Pair(net, tmpdir=str(tmp_path), delay_ms=600000)

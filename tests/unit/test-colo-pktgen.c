@@ -152,26 +152,40 @@ static void put_l4_csum(uint8_t *frame, const TestFlow *f, uint8_t proto,
     put16(frame + l4off + csum_off, c);
 }
 
-size_t tpkt_tcp(uint8_t *buf, TestFlow *f, bool from_guest, uint32_t seq,
-                uint32_t ack, uint8_t flags, const void *payload,
-                size_t plen)
+size_t tpkt_tcp_opts(uint8_t *buf, TestFlow *f, bool from_guest,
+                     uint32_t seq, uint32_t ack, uint8_t flags,
+                     const uint8_t *opts, size_t olen, const void *payload,
+                     size_t plen)
 {
-    size_t off = put_headers(buf, f, from_guest, 6, 20 + plen);
+    size_t hlen = 20 + olen;
+    size_t off = put_headers(buf, f, from_guest, 6, hlen + plen);
     uint8_t *t = buf + off;
 
+    g_assert(olen % 4 == 0 && olen <= 40);
     memset(t, 0, 20);
     put16(t, from_guest ? f->guest_port : f->client_port);
     put16(t + 2, from_guest ? f->client_port : f->guest_port);
     put32(t + 4, seq);
     put32(t + 8, ack);
-    t[12] = 5 << 4;
+    t[12] = (hlen / 4) << 4;
     t[13] = flags;
     put16(t + 14, 65535);
-    if (plen) {
-        memcpy(t + 20, payload, plen);
+    if (olen) {
+        memcpy(t + 20, opts, olen);
     }
-    put_l4_csum(buf, f, 6, off, 20 + plen, 16);
-    return off + 20 + plen;
+    if (plen) {
+        memcpy(t + hlen, payload, plen);
+    }
+    put_l4_csum(buf, f, 6, off, hlen + plen, 16);
+    return off + hlen + plen;
+}
+
+size_t tpkt_tcp(uint8_t *buf, TestFlow *f, bool from_guest, uint32_t seq,
+                uint32_t ack, uint8_t flags, const void *payload,
+                size_t plen)
+{
+    return tpkt_tcp_opts(buf, f, from_guest, seq, ack, flags, NULL, 0,
+                         payload, plen);
 }
 
 size_t tpkt_udp(uint8_t *buf, TestFlow *f, bool from_guest,

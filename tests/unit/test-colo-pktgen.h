@@ -29,6 +29,11 @@ void tpkt_flow_init(TestFlow *f, bool v6, uint16_t vlan, uint16_t port);
 size_t tpkt_tcp(uint8_t *buf, TestFlow *f, bool from_guest, uint32_t seq,
                 uint32_t ack, uint8_t flags, const void *payload,
                 size_t plen);
+/* The same with TCP options (@olen a multiple of 4, at most 40). */
+size_t tpkt_tcp_opts(uint8_t *buf, TestFlow *f, bool from_guest,
+                     uint32_t seq, uint32_t ack, uint8_t flags,
+                     const uint8_t *opts, size_t olen, const void *payload,
+                     size_t plen);
 size_t tpkt_udp(uint8_t *buf, TestFlow *f, bool from_guest,
                 const void *payload, size_t plen);
 size_t tpkt_icmp_echo(uint8_t *buf, TestFlow *f, bool from_guest,
@@ -57,6 +62,14 @@ bool tpkt_l4_csum_ok(const uint8_t *frame, size_t len, const TestFlow *f);
 
 /* Offset of the L4 header in frames built for @f (no extension headers) */
 size_t tpkt_l4_off(const TestFlow *f);
+
+static inline void tpkt_put32(uint8_t *p, uint32_t v)
+{
+    p[0] = v >> 24;
+    p[1] = v >> 16;
+    p[2] = v >> 8;
+    p[3] = v;
+}
 
 static inline uint32_t tpkt_be32(const uint8_t *p)
 {

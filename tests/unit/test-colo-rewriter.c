@@ -9,6 +9,7 @@
 #define S_ISN   0xf0000000u     /* the SVM's ISN (offset wraps) */
 #define C_ISN   0x500u          /* the client's ISN */
 #define SEC     1000000000LL
+#define TCP_NOP 1
 
 static uint8_t buf[TPKT_MAX];
 
@@ -156,6 +157,132 @@ static void test_checkpoint(void)
     n = tpkt_tcp(buf, &f, true, P_ISN + 1, C_ISN + 1, COLO_TCP_ACK, "x", 1);
     g_assert_cmpint(run(rw, &f, true, n, 0), ==, COLO_REWRITE_PASS);
     g_assert_cmphex(tcp_seq(&f), ==, P_ISN + 1);
+    colo_rewriter_free(rw);
+}
+
+/* NOP NOP TS (the usual Linux layout) or NOP TS NOP (odd alignment). */
+static size_t ts_opts(uint8_t *o, bool odd, uint32_t val, uint32_t ecr)
+{
+    size_t at = odd ? 1 : 2;
+
+    memset(o, TCP_NOP, 12);
+    o[at] = 8;
+    o[at + 1] = 10;
+    tpkt_put32(o + at + 2, val);
+    tpkt_put32(o + at + 6, ecr);
+    return 12;
+}
+
+static uint32_t ts_field(const TestFlow *f, bool odd, bool ecr)
+{
+    return tpkt_be32(buf + tpkt_l4_off(f) + 20 + (odd ? 3 : 4) +
+                     (ecr ? 4 : 0));
+}
+
+#define P_TS    0x7ffffff0u     /* the PVM's TSval clock (wraps) */
+#define S_TS    0x00001000u     /* the SVM's */
+#define C_TS    0x30000000u     /* the client's */
+#define LEAD    COLO_REWRITER_TS_LEAD_MS
+
+static void run_timestamps(bool odd)
+{
+    ColoRewriter *rw = colo_rewriter_new(16);
+    ColoRewriterStats st;
+    uint8_t o[12];
+    TestFlow f;
+    size_t n;
+
+    tpkt_flow_init(&f, false, 0, odd ? 33011 : 33010);
+    ts_opts(o, odd, C_TS, 0);
+    n = tpkt_tcp_opts(buf, &f, false, C_ISN, 0, COLO_TCP_SYN, o, 12,
+                      NULL, 0);
+    g_assert_cmpint(run(rw, &f, false, n, 0), ==, COLO_REWRITE_PASS);
+    ts_opts(o, odd, S_TS, C_TS);
+    n = tpkt_tcp_opts(buf, &f, true, S_ISN, C_ISN + 1,
+                      COLO_TCP_SYN | COLO_TCP_ACK, o, 12, NULL, 0);
+    g_assert_cmpint(run(rw, &f, true, n, 0), ==, COLO_REWRITE_PASS);
+    /* the client's ACK echoes the PVM's SYN/ACK TSval */
+    ts_opts(o, odd, C_TS + 1, P_TS);
+    n = tpkt_tcp_opts(buf, &f, false, C_ISN + 1, P_ISN + 1, COLO_TCP_ACK,
+                      o, 12, NULL, 0);
+    g_assert_cmpint(run(rw, &f, false, n, 0), ==, COLO_REWRITE_MODIFIED);
+    g_assert_cmphex(tcp_ack(&f), ==, S_ISN + 1);
+    g_assert_cmphex(ts_field(&f, odd, false), ==, C_TS + 1);
+    g_assert_cmphex(ts_field(&f, odd, true), ==, S_TS - LEAD);
+    g_assert_true(tpkt_l4_csum_ok(buf, n, &f));
+
+    /* SVM -> client: TSval on the PVM's clock, LEAD ms ahead */
+    ts_opts(o, odd, S_TS + 300, C_TS + 1);
+    n = tpkt_tcp_opts(buf, &f, true, S_ISN + 1, C_ISN + 1,
+                      COLO_TCP_ACK | COLO_TCP_PSH, o, 12, "reply", 5);
+    g_assert_cmpint(run(rw, &f, true, n, 0), ==, COLO_REWRITE_MODIFIED);
+    g_assert_cmphex(tcp_seq(&f), ==, P_ISN + 1);
+    g_assert_cmphex(ts_field(&f, odd, false), ==, P_TS + 300 + LEAD);
+    g_assert_cmphex(ts_field(&f, odd, true), ==, C_TS + 1);
+    g_assert_true(tpkt_l4_csum_ok(buf, n, &f));
+
+    /* failover keeps it; the client echoes the translated clock back */
+    colo_rewriter_failover(rw);
+    ts_opts(o, odd, C_TS + 9, P_TS + 300 + LEAD);
+    n = tpkt_tcp_opts(buf, &f, false, C_ISN + 1, P_ISN + 6, COLO_TCP_ACK,
+                      o, 12, NULL, 0);
+    g_assert_cmpint(run(rw, &f, false, n, 0), ==, COLO_REWRITE_MODIFIED);
+    g_assert_cmphex(ts_field(&f, odd, true), ==, S_TS + 300);
+    g_assert_true(tpkt_l4_csum_ok(buf, n, &f));
+
+    /* a checkpoint makes the SVM's clock the PVM's */
+    colo_rewriter_checkpoint(rw);
+    ts_opts(o, odd, P_TS + 400, C_TS + 9);
+    n = tpkt_tcp_opts(buf, &f, true, P_ISN + 6, C_ISN + 1, COLO_TCP_ACK,
+                      o, 12, NULL, 0);
+    g_assert_cmpint(run(rw, &f, true, n, 0), ==, COLO_REWRITE_PASS);
+    g_assert_cmphex(ts_field(&f, odd, false), ==, P_TS + 400);
+    colo_rewriter_get_stats(rw, &st);
+    g_assert_cmpuint(st.ts_offsets_learned, ==, 1);
+    colo_rewriter_free(rw);
+}
+
+static void test_timestamps(void)
+{
+    run_timestamps(false);
+    run_timestamps(true);
+}
+
+/* Only the SVM's side has timestamps (or none): sequence numbers only. */
+static void test_timestamps_one_sided(void)
+{
+    ColoRewriter *rw = colo_rewriter_new(16);
+    ColoRewriterStats st;
+    uint8_t o[12];
+    TestFlow f;
+    size_t n;
+
+    tpkt_flow_init(&f, false, 0, 33012);
+    n = tpkt_tcp(buf, &f, false, C_ISN, 0, COLO_TCP_SYN, NULL, 0);
+    run(rw, &f, false, n, 0);
+    ts_opts(o, false, S_TS, 0);
+    n = tpkt_tcp_opts(buf, &f, true, S_ISN, C_ISN + 1,
+                      COLO_TCP_SYN | COLO_TCP_ACK, o, 12, NULL, 0);
+    run(rw, &f, true, n, 0);
+    n = tpkt_tcp(buf, &f, false, C_ISN + 1, P_ISN + 1, COLO_TCP_ACK, NULL, 0);
+    g_assert_cmpint(run(rw, &f, false, n, 0), ==, COLO_REWRITE_MODIFIED);
+    ts_opts(o, false, S_TS + 5, 0);
+    n = tpkt_tcp_opts(buf, &f, true, S_ISN + 1, C_ISN + 1, COLO_TCP_ACK,
+                      o, 12, NULL, 0);
+    g_assert_cmpint(run(rw, &f, true, n, 0), ==, COLO_REWRITE_MODIFIED);
+    g_assert_cmphex(ts_field(&f, false, false), ==, S_TS + 5);
+    g_assert_true(tpkt_l4_csum_ok(buf, n, &f));
+    /* a malformed option list is left alone */
+    memset(o, TCP_NOP, 12);
+    o[2] = 8;
+    o[3] = 40;
+    n = tpkt_tcp_opts(buf, &f, false, C_ISN + 1, P_ISN + 1, COLO_TCP_ACK,
+                      o, 12, NULL, 0);
+    g_assert_cmpint(run(rw, &f, false, n, 0), ==, COLO_REWRITE_MODIFIED);
+    g_assert_cmphex(tcp_ack(&f), ==, S_ISN + 1);
+    g_assert_true(tpkt_l4_csum_ok(buf, n, &f));
+    colo_rewriter_get_stats(rw, &st);
+    g_assert_cmpuint(st.ts_offsets_learned, ==, 0);
     colo_rewriter_free(rw);
 }
 
@@ -311,6 +438,9 @@ int main(int argc, char **argv)
     g_test_add_func("/colo/rewriter/server-ipv6-vlan", test_server_ipv6_vlan);
     g_test_add_func("/colo/rewriter/guest-client", test_guest_client);
     g_test_add_func("/colo/rewriter/checkpoint", test_checkpoint);
+    g_test_add_func("/colo/rewriter/timestamps", test_timestamps);
+    g_test_add_func("/colo/rewriter/timestamps-one-sided",
+                    test_timestamps_one_sided);
     g_test_add_func("/colo/rewriter/partial-csum", test_partial_csum);
     g_test_add_func("/colo/rewriter/conn-end", test_conn_end);
     g_test_add_func("/colo/rewriter/limits", test_limits);
