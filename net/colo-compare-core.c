@@ -281,6 +281,33 @@ static void conn_enqueue(ColoCompareCore *c, ColoConn *conn, ColoSide side,
 
 /* ---- comparison ------------------------------------------------------- */
 
+/* primary @p goes out because @s, the secondary's copy, matched it */
+static void note_match(ColoCompareCore *c, ColoProto proto, const ColoPkt *p,
+                       const ColoPkt *s)
+{
+    static const int64_t bucket_ns[COLO_WAIT_BUCKETS - 1] = {
+        100000, 1000000, 10000000, 100000000,
+    };
+    int64_t wait = c->now_ns - p->time_ns;
+    unsigned b = 0;
+
+    wait = wait > 0 ? wait : 0;
+    while (b < G_N_ELEMENTS(bucket_ns) && wait >= bucket_ns[b]) {
+        b++;
+    }
+    c->st.compared[proto]++;
+    c->st.wait_count++;
+    c->st.wait_ns_total += wait;
+    c->st.wait_ns_max = MAX(c->st.wait_ns_max, (uint64_t)wait);
+    c->st.wait_hist[b]++;
+    if (s->time_ns < p->time_ns) {
+        c->st.secondary_first++;
+    }
+    trace_colo_compare_match_wait(colo_compare_proto_str(proto), p->seq,
+                                  wait / 1000,
+                                  (s->time_ns - p->time_ns) / 1000);
+}
+
 static void miscompare(ColoCompareCore *c, ColoConn *conn, const ColoPkt *p)
 {
     conn->mismatch = true;
@@ -305,7 +332,7 @@ static void compare_tcp(ColoCompareCore *c, ColoConn *conn)
         }
         switch (colo_tcp_step(&conn->tcp, pq->head->data, sq->head->data)) {
         case COLO_TCP_RELEASE_PRIMARY:
-            c->st.compared[COLO_PROTO_TCP]++;
+            note_match(c, COLO_PROTO_TCP, pq->head->data, sq->head->data);
             release_pkt(c, conn_pop(c, conn, COLO_PRIMARY));
             break;
         case COLO_TCP_PASS_PRIMARY:
@@ -319,7 +346,7 @@ static void compare_tcp(ColoCompareCore *c, ColoConn *conn)
             pkt_free(c, conn_pop(c, conn, COLO_SECONDARY));
             break;
         case COLO_TCP_RELEASE_BOTH:
-            c->st.compared[COLO_PROTO_TCP]++;
+            note_match(c, COLO_PROTO_TCP, pq->head->data, sq->head->data);
             release_pkt(c, conn_pop(c, conn, COLO_PRIMARY));
             pkt_free(c, conn_pop(c, conn, COLO_SECONDARY));
             break;
@@ -376,8 +403,8 @@ static void compare_datagrams(ColoCompareCore *c, ColoConn *conn)
         }
         g_queue_unlink(sq, l);
         c->st.queued[COLO_SECONDARY]--;
+        note_match(c, conn->proto, p, l->data);
         pkt_free(c, l->data);
-        c->st.compared[conn->proto]++;
         release_pkt(c, conn_pop(c, conn, COLO_PRIMARY));
     }
 }
@@ -756,6 +783,11 @@ static void stat_frag(ColoStatFn *fn, void *opaque, const ColoFragStats *f,
     }
 }
 
+static const char *const wait_names[COLO_WAIT_BUCKETS] = {
+    "wait-lt-100us", "wait-lt-1ms", "wait-lt-10ms", "wait-lt-100ms",
+    "wait-ge-100ms",
+};
+
 void colo_compare_stats_foreach(const ColoCompareStats *st,
                                 ColoStatFn *fn, void *opaque)
 {
@@ -786,6 +818,13 @@ void colo_compare_stats_foreach(const ColoCompareStats *st,
     fn(opaque, "connections-evicted", st->connections_evicted);
     stat_sides(fn, opaque, "queued", st->queued);
     stat_sides(fn, opaque, "queued-max", st->queued_max);
+    fn(opaque, "wait-count", st->wait_count);
+    fn(opaque, "wait-us-total", st->wait_ns_total / 1000);
+    fn(opaque, "wait-us-max", st->wait_ns_max / 1000);
+    for (i = 0; i < COLO_WAIT_BUCKETS; i++) {
+        fn(opaque, wait_names[i], st->wait_hist[i]);
+    }
+    fn(opaque, "secondary-first", st->secondary_first);
     for (i = 0; i < COLO_SIDE__MAX; i++) {
         stat_frag(fn, opaque, &st->frag[i], side_names[i]);
     }

@@ -94,6 +94,8 @@ typedef struct ColoCompareOps {
     void (*checkpoint_request)(void *opaque, ColoCheckpointReason reason);
 } ColoCompareOps;
 
+#define COLO_WAIT_BUCKETS 5
+
 typedef struct ColoCompareStats {
     uint64_t input[COLO_SIDE__MAX];
     uint64_t compared[COLO_PROTO__MAX];     /* primary pkts matched */
@@ -114,6 +116,16 @@ typedef struct ColoCompareStats {
     uint64_t connections_evicted;
     uint64_t queued[COLO_SIDE__MAX];    /* packets queued now */
     uint64_t queued_max[COLO_SIDE__MAX];
+    /*
+     * Latency the comparison adds: for each primary packet released on a
+     * match, the time from its arrival to its release (waiting for the
+     * secondary's copy); matches whose secondary copy came first.
+     */
+    uint64_t wait_count;
+    uint64_t wait_ns_total;
+    uint64_t wait_ns_max;
+    uint64_t wait_hist[COLO_WAIT_BUCKETS];  /* < 100 us, 1, 10, 100 ms, more */
+    uint64_t secondary_first;
     ColoFragStats frag[COLO_SIDE__MAX];
 } ColoCompareStats;
 

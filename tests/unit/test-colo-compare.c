@@ -1039,6 +1039,43 @@ static uint64_t stat_get(GHashTable *t, const char *name)
     return *v;
 }
 
+/*
+ * The latency the comparison adds: a primary packet that waits 5 ms for
+ * the secondary's copy is counted in the 1-10 ms bucket; one whose copy
+ * came first waits only the 10 us of h_in()'s clock step.
+ */
+static void test_wait_stats(void)
+{
+    Harness *h = h_new(NULL);
+    GHashTable *t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                          g_free);
+    ColoCompareStats st;
+    TestFlow f;
+    size_t n;
+
+    tpkt_flow_init(&f, false, 0, 53);
+    n = tpkt_udp(h->buf, &f, true, "first", 5);
+    h_in(h, COLO_PRIMARY, h->buf, n);
+    h->now += 5 * MS;
+    h_in(h, COLO_SECONDARY, h->buf, n);
+    n = tpkt_udp(h->buf, &f, true, "second", 6);
+    h_in(h, COLO_SECONDARY, h->buf, n);
+    h_in(h, COLO_PRIMARY, h->buf, n);
+    g_assert_cmpuint(h->released->len, ==, 2);
+    st = h_stats(h);
+    g_assert_cmpuint(st.wait_count, ==, 2);
+    g_assert_cmpuint(st.wait_ns_max, ==, 5 * MS + 10000);
+    g_assert_cmpuint(st.wait_ns_total, ==, 5 * MS + 10000);
+    g_assert_cmpuint(st.secondary_first, ==, 1);
+    colo_compare_stats_foreach(&st, stat_collect, t);
+    g_assert_cmpuint(stat_get(t, "wait-lt-100us"), ==, 1);
+    g_assert_cmpuint(stat_get(t, "wait-lt-10ms"), ==, 1);
+    g_assert_cmpuint(stat_get(t, "wait-us-max"), ==, 5010);
+    g_assert_cmpuint(stat_get(t, "secondary-first"), ==, 1);
+    g_hash_table_destroy(t);
+    h_free(h);
+}
+
 static void test_stats_names(void)
 {
     Harness *h = h_new(NULL);
@@ -1093,6 +1130,7 @@ int main(int argc, char **argv)
     g_test_add_func("/colo/compare/failover", test_failover);
     g_test_add_func("/colo/compare/feed", test_feed);
     g_test_add_func("/colo/compare/stats-names", test_stats_names);
+    g_test_add_func("/colo/compare/wait-stats", test_wait_stats);
     g_test_add_func("/colo/compare/fuzz", test_fuzz);
     return g_test_run();
 }
