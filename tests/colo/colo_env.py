@@ -381,10 +381,32 @@ class Pair:
         return self.p.command('x-query-colo-stats')
 
     def wait_checkpoint(self, timeout=30):
-        """Waits for one more completed checkpoint; returns the count."""
+        """Waits for one more completed checkpoint; returns the count.
+        On a timeout the error says what each side reports."""
         n = self.checkpoints()
-        return wait_for(lambda: self.checkpoints() > n and self.checkpoints(),
-                        timeout, 'a checkpoint')
+        try:
+            return wait_for(lambda: self.checkpoints() > n and
+                            self.checkpoints(), timeout, 'a checkpoint')
+        except AssertionError as e:
+            raise AssertionError('%s (%d before): %s' % (
+                e, n, self.describe())) from None
+
+    def describe(self):
+        """Both sides' run state, migration and COLO status, for errors."""
+        out = []
+        for side, r, c in (('pvm', self.pvm, self.p), ('svm', self.svm,
+                                                        self.s)):
+            if not r.alive():
+                out.append('%s exited (%s)' % (side, r.proc.returncode))
+                continue
+            try:
+                out.append('%s: %s, migration %s, colo %s, info colo %s' % (
+                    side, c.command('query-status')['status'],
+                    migrate_status(c), c.command('query-colo-status'),
+                    info_colo(c)))
+            except Exception as e:      # a hung monitor is an answer too
+                out.append('%s: no answer (%r)' % (side, e))
+        return '; '.join(out)
 
     def page_hashes(self, trigger=None):
         """Arms per-page RAM hashes on both sides, makes a checkpoint
