@@ -565,6 +565,11 @@ static bool conn_has_expired(ColoCompareCore *c, ColoConn *conn)
         ColoPkt *p = l->data;
 
         if (c->now_ns - p->time_ns >= c->cfg.compare_timeout_ns) {
+            trace_colo_compare_timeout(colo_compare_proto_str(conn->proto),
+                                       conn->key.port[0], conn->key.port[1],
+                                       p->seq, p->payload_len, p->flags,
+                                       conn->q[COLO_SECONDARY].length,
+                                       (c->now_ns - p->time_ns) / 1000000);
             return true;
         }
     }
