@@ -9,11 +9,7 @@
  * runs synchronously in a block layer thread (block_int.h).  A request
  * flagged BDRV_REQ_NOWAIT (include/block/file-posix.h) instead runs in
  * its caller's thread and only from the page cache (RWF_NOWAIT), or
- * returns -EAGAIN.  Where the file system refuses non-blocking buffered
- * writes (ext4), a page-aligned NOWAIT write is a plain buffered write
- * in the caller's thread while such writes stay fast; one that takes
- * longer than FILE_BRIEF_SLOW_US (dirty-page throttling, reclaim, a
- * journal wait) holds them off for FILE_BRIEF_HOLD_US.
+ * returns -EAGAIN.
  *
  * Image locking (as QEMU, so that QEMU and Tandem see each other's
  * locks): shared OFD locks on single bytes of the file.
@@ -47,16 +43,12 @@
 #define DIRECT_ALIGN     4096
 #define NOWAIT_NO_READ   1
 #define NOWAIT_NO_WRITE  2
-#define FILE_BRIEF_SLOW_US 1000
-#define FILE_BRIEF_HOLD_US (2 * G_USEC_PER_SEC)
 
 typedef struct BDRVFileState {
     int fd;
     bool use_lock;
     bool aio_native;
     int nowait_unsupported;    /* NOWAIT_NO_READ/WRITE: EOPNOTSUPP seen */
-    /* g_get_monotonic_time() before which no brief writes are tried */
-    int64_t brief_hold_until;
 } BDRVFileState;
 
 static const char *const perm_names[] = {
@@ -324,50 +316,11 @@ static int file_rw_iov(int fd, int64_t offset, QEMUIOVector *qiov,
     return 0;
 }
 
-static bool file_brief_held(BDRVFileState *s)
-{
-    return g_get_monotonic_time() <
-           __atomic_load_n(&s->brief_hold_until, __ATOMIC_RELAXED);
-}
-
-/*
- * A NOWAIT write where the file system has no non-blocking buffered
- * writes: a plain buffered write, which in the common case only copies
- * into the page cache.  Page-aligned only, so that no page has to be
- * read first; after one slower than FILE_BRIEF_SLOW_US (the kernel
- * throttling a writer of too many dirty pages, reclaim, a journal
- * wait), -EAGAIN for FILE_BRIEF_HOLD_US, so such waits go to the
- * thread pool again instead of recurring in the caller's thread.
- */
-static int file_write_brief(BlockDriverState *bs, int64_t offset,
-                            QEMUIOVector *qiov, int64_t bytes)
-{
-    BDRVFileState *s = bs->opaque;
-    int64_t page = getpagesize();
-    int64_t t0, dt;
-    int ret;
-
-    if ((offset | bytes) & (page - 1) || file_brief_held(s)) {
-        return -EAGAIN;
-    }
-    t0 = g_get_monotonic_time();
-    ret = file_rw_iov(s->fd, offset, qiov, bytes, true, false);
-    dt = g_get_monotonic_time() - t0;
-    if (dt > FILE_BRIEF_SLOW_US) {
-        __atomic_store_n(&s->brief_hold_until, t0 + dt + FILE_BRIEF_HOLD_US,
-                         __ATOMIC_RELAXED);
-        trace_file_brief_write_slow(offset, bytes, dt);
-    }
-    return ret;
-}
-
 /*
  * A BDRV_REQ_NOWAIT request: -EAGAIN unless it completes from the page
- * cache without sleeping (for writes on a file system without
- * non-blocking buffered writes: file_write_brief()).  O_DIRECT always
- * waits for the device, so it is never tried; a file system that
- * refuses RWF_NOWAIT (EOPNOTSUPP: ext4 for writes) is remembered and
- * not asked again.
+ * cache without sleeping.  O_DIRECT always waits for the device, so it
+ * is never tried; a file system without non-blocking buffered writes
+ * (EOPNOTSUPP, ext4) or reads is remembered and not asked again.
  */
 static int file_rw_nowait(BlockDriverState *bs, int64_t offset,
                           QEMUIOVector *qiov, int64_t bytes, bool write)
@@ -376,16 +329,13 @@ static int file_rw_nowait(BlockDriverState *bs, int64_t offset,
     int no = write ? NOWAIT_NO_WRITE : NOWAIT_NO_READ;
     int ret;
 
-    if (bs->cache_direct) {
+    if (bs->cache_direct || (g_atomic_int_get(&s->nowait_unsupported) & no)) {
         return -EAGAIN;
-    }
-    if (g_atomic_int_get(&s->nowait_unsupported) & no) {
-        return write ? file_write_brief(bs, offset, qiov, bytes) : -EAGAIN;
     }
     ret = file_rw_iov(s->fd, offset, qiov, bytes, write, true);
     if (ret == -EOPNOTSUPP || ret == -EINVAL) {
         g_atomic_int_or(&s->nowait_unsupported, no);
-        ret = write ? file_write_brief(bs, offset, qiov, bytes) : -EAGAIN;
+        ret = -EAGAIN;
     }
     return ret;
 }
@@ -582,8 +532,7 @@ bool bdrv_file_nowait_usable(BlockDriverState *bs, bool write)
     s = bs->opaque;
     if (g_atomic_int_get(&s->nowait_unsupported) &
         (write ? NOWAIT_NO_WRITE : NOWAIT_NO_READ)) {
-        return write && !file_brief_held(s) &&
-               bs->detect_zeroes == BDRV_DETECT_ZEROES_OFF;
+        return false;
     }
     return !write || bs->detect_zeroes == BDRV_DETECT_ZEROES_OFF;
 }

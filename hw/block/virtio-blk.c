@@ -12,11 +12,9 @@
  * BQL), with BDRV_REQ_NOWAIT: when the host page cache can answer
  * without sleeping the request completes (used ring, interrupt) before
  * the notify write returns, with no worker wake-up, no bottom half and
- * no BQL hand-over to the main thread (writes on ext4, which has no
- * non-blocking buffered writes: a brief buffered write, see
- * include/block/file-posix.h).  Otherwise (-EAGAIN, O_DIRECT, a graph
- * other than raw/file, writethrough, unaligned writes on ext4, a brief
- * write that was slow lately) it goes to blk_aio_* as before.  Only
+ * no BQL hand-over to the main thread.  Otherwise (-EAGAIN, O_DIRECT,
+ * a graph other than raw/file, writethrough, a file system without
+ * non-blocking buffered writes) it goes to blk_aio_* as before.  Only
  * while the VM runs: a re-issue after a load or anything submitted
  * while stopped (COLO checkpoint, migration) never completes into
  * guest RAM from here.

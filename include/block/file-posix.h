@@ -6,11 +6,7 @@
  * thread and either completes from the host page cache without
  * sleeping (preadv2/pwritev2 with RWF_NOWAIT) or fails with -EAGAIN
  * before changing anything visible, and the caller then submits it
- * normally (blk_aio_*).  On a file system that refuses RWF_NOWAIT for
- * buffered writes (ext4), a page-aligned write is instead a plain
- * buffered write, normally a copy into the page cache; it may sleep,
- * but one that took over 1 ms makes the node refuse NOWAIT writes for
- * the next 2 s (block/file-posix.c, file_write_brief()).  Only a graph of a file node, or a raw format
+ * normally (blk_aio_*).  Only a graph of a file node, or a raw format
  * node directly over one, honours the flag; bdrv_file_nowait_usable()
  * says whether a node is such a graph.
  */
@@ -23,9 +19,8 @@
  * bdrv_file_nowait_usable: whether a BDRV_REQ_NOWAIT request on @bs is
  * honoured: @bs is a file node, or a raw format node over one, opened
  * without O_DIRECT (a direct read always waits for the device), whose
- * file system has not refused non-blocking reads (for @write: whose
- * brief writes are not held off after a slow one), and for @write with
- * detect-zeroes off (its zero path ignores the flag).
+ * file system has not refused non-blocking I/O in that direction, and
+ * for @write with detect-zeroes off (its zero path ignores the flag).
  * A false answer only means "submit it normally".
  */
 bool bdrv_file_nowait_usable(BlockDriverState *bs, bool write);
