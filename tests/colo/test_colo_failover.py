@@ -167,6 +167,10 @@ def test_failover_before_the_first_checkpoint(net, client, tmp_path):
     pair = Pair(net, tmpdir=str(tmp_path), delay_ms=600000)
     try:
         pair.pvm.guest.wait_ready(400)
+        # The replicas boot separately: a connection made before the
+        # SVM's echo service is up gets a timeout checkpoint
+        # (docs/devel/colo.rst, "End to end").
+        pair.svm.guest.wait_ready(400)
         # A checkpoint on demand (colo-compare) during the 5 s would give
         # the SVM the PVM's connection: that is the other failover test.
         # Such a run does not test this case; open a new connection.
