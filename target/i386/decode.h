@@ -339,6 +339,30 @@ alu_op(CPUX86State *env, int op, int ot, uint64_t a, uint64_t b)
 uint64_t shift_op(CPUX86State *env, int op, int ot, uint64_t v,
                   unsigned count);
 
+/*
+ * Cores shared by the full decoder and the decoded-block fast path
+ * (exec0f.c, exec.c): each computes a result only; the caller stores it
+ * and then commits the flags, so a faulting store leaves RFLAGS as it
+ * was.
+ */
+/* BT (op 0), BTS, BTR, BTC of bit @bit of *@v: returns the old bit */
+bool bt_op(int op, uint64_t *v, unsigned bit);
+/* the operand address of BT* m, r: @a moved by the signed bit offset */
+uint64_t bt_mem_addr(uint64_t a, int ot, uint64_t bitoff);
+/* CF = @cf, the other flags unchanged */
+void set_cf_only(CPUX86State *env, bool cf);
+/* SHLD/SHRD of @d by @cnt (masked, non-zero) filling from @src */
+uint64_t dshift_op(int ot, bool right, uint64_t d, uint64_t src,
+                   unsigned cnt, bool *cfp);
+/* the flags of a SHLD/SHRD of @d giving @r */
+void dshift_flags(CPUX86State *env, int ot, uint64_t d, uint64_t r, bool cf);
+/* BSF/BSR: ZF = (@v == 0); returns false if @v is 0 (no result) */
+bool bsf_op(CPUX86State *env, bool rev, uint64_t v, uint64_t *res);
+/* MUL (op 4), IMUL, DIV, IDIV of the accumulator by @v (raises #DE) */
+void muldiv_op(CPUX86State *env, int op, int ot, uint64_t v);
+/* POPF of @v with the CPL/IOPL masks (@p66: 16 bits) */
+void popf_op(CPUX86State *env, uint64_t v, bool p66);
+
 bool exec_0f(DecodeCtx *s);
 bool exec_sse(DecodeCtx *s, int b);
 bool exec_x87(DecodeCtx *s, int b);

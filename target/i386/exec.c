@@ -199,10 +199,19 @@ static bool lock_allowed(DecodeCtx *s, int b)
     return ok && (m >> 6) != 3;
 }
 
-static void do_muldiv(DecodeCtx *s, int op, int ot)
+/* AX, eAX or eDX at operand size @ot (1..3): no byte registers here */
+static void acc_set(CPUX86State *env, int ot, int r, uint64_t v)
 {
-    CPUX86State *env = s->env;
-    uint64_t v = ld_rm(s, ot), m = zmask(ot);
+    if (ot == 1) {
+        env->regs[r] = (env->regs[r] & ~0xffffULL) | (v & 0xffff);
+    } else {
+        env->regs[r] = ot == 2 ? (uint32_t)v : v;
+    }
+}
+
+void muldiv_op(CPUX86State *env, int op, int ot, uint64_t v)
+{
+    uint64_t m = zmask(ot);
     unsigned bits = 8 << ot;
 
     switch (op) {
@@ -211,15 +220,15 @@ static void do_muldiv(DecodeCtx *s, int op, int ot)
         uint64_t lo, hi;
         if (ot == 0) {
             p = (env->regs[R_EAX] & 0xff) * v;
-            set_reg(s, 1, R_EAX, (uint64_t)p);
+            acc_set(env, 1, R_EAX, (uint64_t)p);
             hi = (uint64_t)(p >> 8) & 0xff;
             lo = (uint64_t)p & 0xff;
         } else {
             p = (unsigned __int128)(env->regs[R_EAX] & m) * v;
             lo = (uint64_t)p & m;
             hi = (uint64_t)(p >> bits) & m;
-            set_reg(s, ot, R_EAX, lo);
-            set_reg(s, ot, R_EDX, hi);
+            acc_set(env, ot, R_EAX, lo);
+            acc_set(env, ot, R_EDX, hi);
         }
         env->cc_dst = lo;
         env->cc_src = hi != 0;
@@ -232,12 +241,12 @@ static void do_muldiv(DecodeCtx *s, int op, int ot)
         bool ovf;
         if (ot == 0) {
             p = (int64_t)sext(env->regs[R_EAX], 0) * (int64_t)sext(v, 0);
-            set_reg(s, 1, R_EAX, (uint64_t)p);
+            acc_set(env, 1, R_EAX, (uint64_t)p);
         } else {
             p = (__int128)(int64_t)sext(env->regs[R_EAX], ot) *
                 (int64_t)sext(v, ot);
-            set_reg(s, ot, R_EAX, (uint64_t)p);
-            set_reg(s, ot, R_EDX, (uint64_t)(p >> bits));
+            acc_set(env, ot, R_EAX, (uint64_t)p);
+            acc_set(env, ot, R_EDX, (uint64_t)(p >> bits));
         }
         lo = (uint64_t)p & m;
         ovf = (__int128)(int64_t)sext(lo, ot) != p;
@@ -263,10 +272,10 @@ static void do_muldiv(DecodeCtx *s, int op, int ot)
             raise_exception(env, EXCP_DE);
         }
         if (ot == 0) {
-            set_reg(s, 1, R_EAX, (uint64_t)q | ((uint64_t)r << 8));
+            acc_set(env, 1, R_EAX, (uint64_t)q | ((uint64_t)r << 8));
         } else {
-            set_reg(s, ot, R_EAX, (uint64_t)q);
-            set_reg(s, ot, R_EDX, (uint64_t)r);
+            acc_set(env, ot, R_EAX, (uint64_t)q);
+            acc_set(env, ot, R_EDX, (uint64_t)r);
         }
         break;
     }
@@ -300,15 +309,20 @@ static void do_muldiv(DecodeCtx *s, int op, int ot)
             raise_exception(env, EXCP_DE);
         }
         if (ot == 0) {
-            set_reg(s, 1, R_EAX, ((uint64_t)q & 0xff) |
-                                 (((uint64_t)r & 0xff) << 8));
+            acc_set(env, 1, R_EAX, ((uint64_t)q & 0xff) |
+                                   (((uint64_t)r & 0xff) << 8));
         } else {
-            set_reg(s, ot, R_EAX, (uint64_t)q);
-            set_reg(s, ot, R_EDX, (uint64_t)r);
+            acc_set(env, ot, R_EAX, (uint64_t)q);
+            acc_set(env, ot, R_EDX, (uint64_t)r);
         }
         break;
     }
     }
+}
+
+static void do_muldiv(DecodeCtx *s, int op, int ot)
+{
+    muldiv_op(s->env, op, ot, ld_rm(s, ot));
 }
 
 /* String instructions */
@@ -502,9 +516,8 @@ static void do_enter(DecodeCtx *s, uint16_t size, uint8_t level)
     env->regs[R_ESP] = rsp;
 }
 
-static void do_popf(DecodeCtx *s, uint64_t v)
+void popf_op(CPUX86State *env, uint64_t v, bool p66)
 {
-    CPUX86State *env = s->env;
     int cpl = cpu_cpl(env), iopl = (env->eflags >> 12) & 3;
     uint64_t mask = CC_ALL | TF_MASK | DF_MASK | NT_MASK | AC_MASK |
                     ID_MASK;
@@ -515,7 +528,7 @@ static void do_popf(DecodeCtx *s, uint64_t v)
     if (cpl <= iopl) {
         mask |= IF_MASK;
     }
-    if (s->p66) {
+    if (p66) {
         mask &= 0xffff;
     }
     x86_cpu_set_eflags(env, (x86_cpu_get_eflags(env) & ~mask) | (v & mask));
@@ -573,9 +586,18 @@ run:
         host = fp_host;
     } else {
         e = tlb_entry(env, cpu_mmu_idx(env), env->rip);
-        host = NULL;
         if (likely(e->tag_code == page)) {
             host = (const uint8_t *)(uintptr_t)(page + e->addend);
+        } else {
+            /*
+             * Fill the entry (a data access to a page with the same
+             * index may have taken it): the fetch of the first byte
+             * by the full decoder would fault the same way.  NULL:
+             * not RAM, for the full decoder.
+             */
+            host = cpu_fetch_page(env, env->rip);
+        }
+        if (likely(host)) {
             fp_page = page;
             fp_host = host;
             fp_flushes = env->tlb_flush_count;
@@ -908,7 +930,7 @@ run:
         ot = s->p66 ? 1 : 3;
         v = pop_peek(s, ot);
         env->regs[R_ESP] += ot_bytes(ot);
-        do_popf(s, v);
+        popf_op(env, v, s->p66);
         break;
     case 0x9e:      /* SAHF */
         v = (env->regs[R_EAX] >> 8) & (CC_S | CC_Z | CC_A | CC_P | CC_C);

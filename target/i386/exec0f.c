@@ -30,6 +30,17 @@ static void set_szp_cf_of(CPUX86State *env, int ot, uint64_t r, bool cf,
     cc_set_flags(env, f | (cf ? CC_C : 0) | (of ? CC_O : 0));
 }
 
+bool bsf_op(CPUX86State *env, bool rev, uint64_t v, uint64_t *res)
+{
+    if (v == 0) {
+        set_flag_bits(env, CC_Z, CC_Z);
+        return false;
+    }
+    *res = rev ? 63 - __builtin_clzll(v) : __builtin_ctzll(v);
+    set_flag_bits(env, CC_Z, 0);
+    return true;
+}
+
 static void do_group7(DecodeCtx *s)
 {
     CPUX86State *env = s->env;
@@ -147,12 +158,45 @@ static void do_group6(DecodeCtx *s)
     }
 }
 
+bool bt_op(int op, uint64_t *v, unsigned bit)
+{
+    uint64_t mask = 1ULL << bit;
+    bool cf = *v & mask;
+
+    switch (op) {
+    case 1:
+        *v |= mask;
+        break;
+    case 2:
+        *v &= ~mask;
+        break;
+    case 3:
+        *v ^= mask;
+        break;
+    default:
+        break;
+    }
+    return cf;
+}
+
+void set_cf_only(CPUX86State *env, bool cf)
+{
+    set_flag_bits(env, CC_C, cf ? CC_C : 0);
+}
+
+uint64_t bt_mem_addr(uint64_t a, int ot, uint64_t bitoff)
+{
+    int64_t so = (int64_t)sext(bitoff, ot);
+
+    return a + (so >> (3 + ot)) * (int64_t)ot_bytes(ot);
+}
+
 static void do_bt(DecodeCtx *s, int op, uint64_t bitoff, bool reg_off)
 {
     CPUX86State *env = s->env;
     int ot = s->ot;
     unsigned bits = 8 << ot;
-    uint64_t v, a = 0, mask;
+    uint64_t v, a = 0;
     bool cf;
 
     if (s->mod == 3) {
@@ -161,8 +205,7 @@ static void do_bt(DecodeCtx *s, int op, uint64_t bitoff, bool reg_off)
     } else {
         a = ea_addr(s);
         if (reg_off) {
-            int64_t so = (int64_t)sext(bitoff, ot);
-            a += (so >> (3 + ot)) * (int64_t)ot_bytes(ot);
+            a = bt_mem_addr(a, ot, bitoff);
             if (s->aflag == 2) {
                 a = (uint32_t)a;
             }
@@ -170,21 +213,7 @@ static void do_bt(DecodeCtx *s, int op, uint64_t bitoff, bool reg_off)
         bitoff &= bits - 1;
         v = cpu_ld(env, a, ot_bytes(ot));
     }
-    mask = 1ULL << bitoff;
-    cf = v & mask;
-    switch (op) {
-    case 1:
-        v |= mask;
-        break;
-    case 2:
-        v &= ~mask;
-        break;
-    case 3:
-        v ^= mask;
-        break;
-    default:
-        break;
-    }
+    cf = bt_op(op, &v, bitoff);
     if (op) {
         if (s->mod == 3) {
             set_reg(s, ot, s->rm, v);
@@ -192,27 +221,17 @@ static void do_bt(DecodeCtx *s, int op, uint64_t bitoff, bool reg_off)
             cpu_st(env, a, ot_bytes(ot), v);
         }
     }
-    set_flag_bits(env, CC_C, cf ? CC_C : 0);
+    set_cf_only(env, cf);
 }
 
-static void do_dshift(DecodeCtx *s, bool right, unsigned cnt)
+uint64_t dshift_op(int ot, bool right, uint64_t d, uint64_t src,
+                   unsigned cnt, bool *cfp)
 {
-    CPUX86State *env = s->env;
-    int ot = s->ot;
     unsigned bits = 8 << ot;
-    uint64_t m = zmask(ot), sign = 1ULL << (bits - 1);
-    uint64_t d, src, r;
+    uint64_t m = zmask(ot);
+    uint64_t r;
     bool cf;
 
-    cnt &= ot == 3 ? 0x3f : 0x1f;
-    d = ld_rm(s, ot);
-    if (cnt == 0) {
-        /* no flags change; a 32-bit register destination is still
-         * written (zero-extended) */
-        st_rm(s, ot, d);
-        return;
-    }
-    src = get_reg(s, ot, s->reg);
     if (ot == 1 && cnt > 16) {
         /* undefined result: model as a 32-bit shift of src:dst:src */
         uint64_t wide = (d << 32) | (src << 16) | d;
@@ -227,8 +246,35 @@ static void do_dshift(DecodeCtx *s, bool right, unsigned cnt)
         r = ((d << cnt) | (src >> (bits - cnt))) & m;
         cf = (d >> (bits - cnt)) & 1;
     }
-    st_rm(s, ot, r);
+    *cfp = cf;
+    return r;
+}
+
+void dshift_flags(CPUX86State *env, int ot, uint64_t d, uint64_t r, bool cf)
+{
+    uint64_t sign = 1ULL << ((8 << ot) - 1);
+
     set_szp_cf_of(env, ot, r, cf, ((r ^ d) & sign) != 0);
+}
+
+static void do_dshift(DecodeCtx *s, bool right, unsigned cnt)
+{
+    CPUX86State *env = s->env;
+    int ot = s->ot;
+    uint64_t d, r;
+    bool cf;
+
+    cnt &= ot == 3 ? 0x3f : 0x1f;
+    d = ld_rm(s, ot);
+    if (cnt == 0) {
+        /* no flags change; a 32-bit register destination is still
+         * written (zero-extended) */
+        st_rm(s, ot, d);
+        return;
+    }
+    r = dshift_op(ot, right, d, get_reg(s, ot, s->reg), cnt, &cf);
+    st_rm(s, ot, r);
+    dshift_flags(env, ot, d, r, cf);
 }
 
 static void do_cmpxchg(DecodeCtx *s, int ot)
@@ -542,13 +588,8 @@ bool exec_0f(DecodeCtx *s)
     case 0xbc:
     case 0xbd:      /* BSF / BSR (also TZCNT/LZCNT encodings) */
         decode_modrm(s);
-        v = ld_rm(s, ot);
-        if (v == 0) {
-            set_flag_bits(env, CC_Z, CC_Z);
-        } else {
-            w = b == 0xbc ? __builtin_ctzll(v) : 63 - __builtin_clzll(v);
+        if (bsf_op(env, b == 0xbd, ld_rm(s, ot), &w)) {
             set_reg(s, ot, s->reg, w);
-            set_flag_bits(env, CC_Z, 0);
         }
         break;
     case 0xc0:

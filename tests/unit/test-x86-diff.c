@@ -116,6 +116,8 @@ typedef struct Form {
     bool mem_only;
     bool reg_only;
     bool no16;          /* 66 prefix not meaningful */
+    uint8_t pfx;        /* legacy prefix before all others, or 0 */
+    bool fast;          /* must run in the decoded-block fast path */
 } Form;
 
 #define F(n, o, d, im, b, u) \
@@ -124,6 +126,16 @@ typedef struct Form {
     { n, { 0x0f, o }, 2, d, true, im, b, u, false, false, false }
 #define N(n, o, im, b, u) \
     { n, { o }, 1, 0, false, im, b, u, false, false, false }
+/* memory forms with a prefix (LOCK, or DS as the kernel's UP LOCK) */
+#define P(n, px, o, d, im, b, u) \
+    { n, { o }, 1, d, true, im, b, u, true, false, false, px, true }
+#define P2(n, px, o, d, im, b, u) \
+    { n, { 0x0f, o }, 2, d, true, im, b, u, true, false, false, px, true }
+/* forms of the fast path, register and memory operands */
+#define FF2(n, o, d, im, b, u) \
+    { n, { 0x0f, o }, 2, d, true, im, b, u, false, false, false, 0, true }
+#define FF(n, o, d, im, b, u) \
+    { n, { o }, 1, d, true, im, b, u, false, false, false, 0, true }
 
 static const Form forms[] = {
     F("add Eb,Gb", 0x00, -1, 0, true, U_NONE),
@@ -253,6 +265,53 @@ static const Form forms[] = {
     F2("movsx Gv,Ew", 0xbf, -1, 0, false, U_NONE),
     F2("xadd Eb,Gb", 0xc0, -1, 0, true, U_NONE),
     F2("xadd Ev,Gv", 0xc1, -1, 0, false, U_NONE),
+    /* the same forms, checked to run in the decoded-block fast path */
+    FF2("fast bt Ev,Gv", 0xa3, -1, 0, false, U_BT),
+    FF2("fast bts Ev,Gv", 0xab, -1, 0, false, U_BT),
+    FF2("fast btr Ev,Gv", 0xb3, -1, 0, false, U_BT),
+    FF2("fast btc Ev,Gv", 0xbb, -1, 0, false, U_BT),
+    FF2("fast bt Ev,ib", 0xba, 4, 1, false, U_BT),
+    FF2("fast btr Ev,ib", 0xba, 6, 1, false, U_BT),
+    FF2("fast shld Ev,Gv,ib", 0xa4, -1, 1, false, U_DSHIFT),
+    FF2("fast shrd Ev,Gv,ib", 0xac, -1, 1, false, U_DSHIFT),
+    FF2("fast shld Ev,Gv,cl", 0xa5, -1, 0, false, U_DSHIFT),
+    FF2("fast shrd Ev,Gv,cl", 0xad, -1, 0, false, U_DSHIFT),
+    FF2("fast cmpxchg Eb,Gb", 0xb0, -1, 0, true, U_NONE),
+    FF2("fast cmpxchg Ev,Gv", 0xb1, -1, 0, false, U_NONE),
+    FF2("fast xadd Eb,Gb", 0xc0, -1, 0, true, U_NONE),
+    FF2("fast xadd Ev,Gv", 0xc1, -1, 0, false, U_NONE),
+    FF2("fast bsf", 0xbc, -1, 0, false, U_BSF),
+    FF2("fast bsr", 0xbd, -1, 0, false, U_BSF),
+    FF("fast xchg Eb,Gb", 0x86, -1, 0, true, U_NONE),
+    FF("fast xchg Ev,Gv", 0x87, -1, 0, false, U_NONE),
+    FF("fast div Eb", 0xf6, 6, 0, true, U_DIV),
+    FF("fast div Ev", 0xf7, 6, 0, false, U_DIV),
+    FF("fast idiv Eb", 0xf6, 7, 0, true, U_DIV),
+    FF("fast idiv Ev", 0xf7, 7, 0, false, U_DIV),
+    P("lock add Ev,Gv", 0xf0, 0x01, -1, 0, false, U_NONE),
+    P("lock or Eb,Gb", 0xf0, 0x08, -1, 0, true, U_LOGIC),
+    P("lock sbb Ev,Gv", 0xf0, 0x19, -1, 0, false, U_NONE),
+    P("lock grp1 Ev,ib /0", 0xf0, 0x83, 0, 1, false, U_NONE),
+    P("lock grp1 Ev,ib /5", 0xf0, 0x83, 5, 1, false, U_NONE),
+    P("lock grp1 Eb,ib /1", 0xf0, 0x80, 1, 1, true, U_LOGIC),
+    P("lock grp1 Eb,ib /4", 0xf0, 0x80, 4, 1, true, U_LOGIC),
+    P("lock grp1 Ev,iz /6", 0xf0, 0x81, 6, 4, false, U_LOGIC),
+    P("lock inc Ev", 0xf0, 0xff, 0, 0, false, U_NONE),
+    P("lock dec Eb", 0xf0, 0xfe, 1, 0, true, U_NONE),
+    P("lock neg Ev", 0xf0, 0xf7, 3, 0, false, U_NONE),
+    P("lock not Ev", 0xf0, 0xf7, 2, 0, false, U_NONE),
+    P("lock xchg Ev,Gv", 0xf0, 0x87, -1, 0, false, U_NONE),
+    P2("lock cmpxchg Ev,Gv", 0xf0, 0xb1, -1, 0, false, U_NONE),
+    P2("lock cmpxchg Eb,Gb", 0xf0, 0xb0, -1, 0, true, U_NONE),
+    P2("lock xadd Ev,Gv", 0xf0, 0xc1, -1, 0, false, U_NONE),
+    P2("lock bts Ev,Gv", 0xf0, 0xab, -1, 0, false, U_BT),
+    P2("lock btc Ev,ib", 0xf0, 0xba, 7, 1, false, U_BT),
+    P("ds add Ev,Gv", 0x3e, 0x01, -1, 0, false, U_NONE),
+    P("ds grp1 Eb,ib /1", 0x3e, 0x80, 1, 1, true, U_LOGIC),
+    P("ds inc Ev", 0x3e, 0xff, 0, 0, false, U_NONE),
+    P2("ds cmpxchg Ev,Gv", 0x3e, 0xb1, -1, 0, false, U_NONE),
+    P2("ds xadd Ev,Gv", 0x3e, 0xc1, -1, 0, false, U_NONE),
+    P2("ds btr Ev,Gv", 0x3e, 0xb3, -1, 0, false, U_BT),
 };
 
 static const uint64_t boundary[] = {
@@ -411,6 +470,9 @@ static bool build_case(const Form *f, Case *c)
     }
     if (!rex && !f->byte_op && !mem && (rm & 7) == 4) {
         return false;
+    }
+    if (f->pfx) {
+        c->insn[n++] = f->pfx;
     }
     if (p66) {
         c->insn[n++] = 0x66;
@@ -642,15 +704,20 @@ static void test_forms(void)
             NState n, e;
             int rn, re, i;
             uint32_t mask;
+            uint64_t slow;
             bool bad = false;
 
             if (!build_case(f, &c)) {
                 continue;
             }
             rn = run_native(&c, &n);
+            slow = machine.env->slow_insns;
             re = run_emu(&c, &e);
             cases_run++;
             if (rn != re) {
+                bad = true;
+            } else if (f->fast && re < 0 && machine.env->slow_insns != slow) {
+                g_printerr("not run in the fast path\n");
                 bad = true;
             } else if (rn < 0) {
                 mask = undef_mask(f, &c);

@@ -719,6 +719,228 @@ static void test_fault_icount(void)
     g_assert_cmphex(m.env->regs[R_EAX], ==, 2);
 }
 
+/*
+ * System, flag-register, bit and string forms of kernel I/O paths run in
+ * the decoded-block fast path: only the final hlt needs the full decoder.
+ */
+static void test_system_forms(void)
+{
+    static const uint8_t code[] = {
+        0x9c,                               /* pushfq */
+        0xfa,                               /* cli */
+        0x6a, 0x85,                         /* push $-123 */
+        0x41, 0x5a,                         /* pop %r10 */
+        0x68, 0x44, 0x33, 0x22, 0x81,       /* push $0x81223344 (sext) */
+        0x41, 0x5c,                         /* pop %r12 */
+        0x0f, 0x01, 0xf8,                   /* swapgs */
+        0x0f, 0x31,                         /* rdtsc */
+        0x0f, 0xae, 0xe8,                   /* lfence */
+        0x0f, 0xae, 0xf0,                   /* mfence */
+        0x0f, 0xae, 0xf8,                   /* sfence */
+        0xf3, 0x90,                         /* pause */
+        0x0f, 0x0d, 0x0b,                   /* prefetchw (%rbx) */
+        0x3e, 0x0f, 0x18, 0x0b,             /* ds prefetchnta (%rbx) */
+        0x49, 0x0f, 0xcb,                   /* bswap %r11 */
+        0xb4, 0x12,                         /* mov $0x12,%ah */
+        0x41, 0xb1, 0x77,                   /* mov $0x77,%r9b */
+        0xfd,                               /* std */
+        0x9c,                               /* pushfq */
+        0x41, 0x5d,                         /* pop %r13 */
+        0xfc,                               /* cld */
+        0x8c, 0xda,                         /* mov %ds,%edx */
+        0x8e, 0xc2,                         /* mov %edx,%es */
+        0xf3, 0x48, 0x0f, 0xbc, 0xf7,       /* tzcnt %rdi,%rsi (as bsf) */
+        0x55,                               /* push %rbp */
+        0x48, 0x89, 0xe5,                   /* mov %rsp,%rbp */
+        0x6a, 0x07,                         /* push $7 */
+        0xc9,                               /* leave: pops %rbp */
+        0xb0, 0xaa,                         /* mov $0xaa,%al */
+        0xb9, 0x10, 0x00, 0x00, 0x00,       /* mov $16,%ecx */
+        0xf3, 0xaa,                         /* rep stosb: ends the block */
+        0x9d,                               /* popfq: ends the block */
+        0xf4,
+    };
+    uint64_t slow = m.env->slow_insns, rsp = m.env->regs[R_ESP];
+    int i;
+
+    x86_cpu_set_eflags(m.env, 2 | IF_MASK);
+    memset(m.host + DATA, 0x11, 32);
+    m.env->segs[R_GS].base = 0x1000;
+    m.env->kernel_gs_base = 0x2000;
+    m.env->segs[R_ES].selector = 0;
+    m.env->regs[R_EDX] = ~0ULL;
+    m.env->regs[R_EBX] = DATA;
+    m.env->regs[R_EDI] = DATA;
+    m.env->regs[R_EBP] = 0x5555;
+    m.env->regs[R_R11] = 0x0102030405060708ULL;
+    m.env->regs[R_R9] = 0x1111111111111111ULL;
+    g_assert_cmpint(run_code(code, sizeof(code)), ==, X86_EXIT_HALTED);
+    g_assert_cmpuint(m.env->slow_insns - slow, ==, 1);
+    g_assert_true(m.env->eflags & IF_MASK);     /* popf restored it */
+    g_assert_false(m.env->eflags & DF_MASK);
+    g_assert_cmphex(m.env->regs[R_R10], ==, (uint64_t)-123);
+    g_assert_cmphex(m.env->regs[R_R12], ==, 0xffffffff81223344ULL);
+    g_assert_cmphex(m.env->segs[R_GS].base, ==, 0x2000);
+    g_assert_cmphex(m.env->kernel_gs_base, ==, 0x1000);
+    g_assert_cmphex(m.env->regs[R_R11], ==, 0x0807060504030201ULL);
+    g_assert_cmphex(m.env->regs[R_EAX] & 0xffff, ==, 0x12aa);
+    g_assert_cmphex(m.env->regs[R_R9], ==, 0x1111111111111177ULL);
+    g_assert_true(m.env->regs[R_R13] & DF_MASK);
+    g_assert_cmphex(m.env->regs[R_EDX], ==, XT_KERNEL_DS);
+    g_assert_cmphex(m.env->segs[R_ES].selector, ==, XT_KERNEL_DS);
+    g_assert_cmphex(m.env->regs[R_ESI], ==, 20);    /* DATA = 0x300000 */
+    g_assert_cmphex(m.env->regs[R_EBP], ==, 0x5555);
+    g_assert_cmphex(m.env->regs[R_ESP], ==, rsp);
+    g_assert_cmphex(m.env->regs[R_ECX], ==, 0);
+    g_assert_cmphex(m.env->regs[R_EDI], ==, DATA + 16);
+    for (i = 0; i < 32; i++) {
+        g_assert_cmphex(m.host[DATA + i], ==, i < 16 ? 0xaa : 0x11);
+    }
+    m.env->segs[R_GS].base = 0;
+    x86_cpu_set_eflags(m.env, 2);
+}
+
+#define IDT 0x4000
+#define HANDLER 0x5000
+
+/* vector 0x30 -> HANDLER: mov $0x99,%r8d; hlt */
+static void idt_setup(void)
+{
+    uint64_t lo = (HANDLER & 0xffff) | ((uint64_t)XT_KERNEL_CS << 16) |
+                  (0x8eULL << 40);
+    static const uint8_t handler[] = { 0x41, 0xb8, 0x99, 0, 0, 0, 0xf4 };
+
+    memset(m.host + IDT, 0, 0x40 * 16);
+    memcpy(m.host + IDT + 0x30 * 16, &lo, 8);
+    memcpy(m.host + HANDLER, handler, sizeof(handler));
+    m.env->idt.base = IDT;
+    m.env->idt.limit = 0x40 * 16 - 1;
+}
+
+/* run @code with IF clear and vector 0x30 pending; returns the frame RIP */
+static uint64_t run_irq_code(const uint8_t *code, size_t len)
+{
+    uint64_t rsp = m.env->regs[R_ESP], rip;
+
+    x86_cpu_set_eflags(m.env, 2);
+    m.env->regs[R_EAX] = 0;
+    m.env->regs[R_R8] = 0;
+    m.pending_vector = 0x30;
+    x86_cpu_interrupt(m.env, CPU_INTERRUPT_HARD);
+    g_assert_cmpint(run_code(code, len), ==, X86_EXIT_HALTED);
+    g_assert_cmphex(m.env->regs[R_R8], ==, 0x99);
+    g_assert_cmphex(m.env->rip, ==, HANDLER + 7);
+    memcpy(&rip, m.host + m.env->regs[R_ESP], 8);
+    m.env->regs[R_ESP] = rsp;
+    x86_cpu_reset_interrupt(m.env, CPU_INTERRUPT_HARD);
+    m.pending_vector = -1;
+    x86_cpu_set_eflags(m.env, 2);
+    return rip;
+}
+
+/*
+ * STI and POPF end their block: the interrupt waiting for IF comes
+ * after the STI shadow (at least the next instruction) and straight
+ * after a POPF that sets IF.
+ */
+static void test_sti_popf_irq(void)
+{
+    static const uint8_t sti[] = {
+        0x90,                               /* nop */
+        0xfb,                               /* sti */
+        0xff, 0xc0,                         /* inc %eax */
+        0xff, 0xc0,                         /* inc %eax */
+        0xf4,
+    };
+    static const uint8_t popf[] = {
+        0x68, 0x02, 0x02, 0x00, 0x00,       /* push $0x202 */
+        0x9d,                               /* popfq */
+        0xff, 0xc0,                         /* inc %eax */
+        0xf4,
+    };
+    uint64_t base = m.env->idt.base, limit = m.env->idt.limit, rip;
+
+    idt_setup();
+    rip = run_irq_code(sti, sizeof(sti));
+    g_assert_cmpuint(m.env->regs[R_EAX], >=, 1);
+    g_assert_cmphex(rip, ==, CODE + 2 + 2 * m.env->regs[R_EAX]);
+    rip = run_irq_code(popf, sizeof(popf));
+    g_assert_cmphex(m.env->regs[R_EAX], ==, 0);
+    g_assert_cmphex(rip, ==, CODE + 6);
+    m.env->idt.base = base;
+    m.env->idt.limit = limit;
+}
+
+/*
+ * A fast-path BTS/SHRD/XADD whose store faults (read-only page) leaves
+ * the flags of the instruction before it and RIP at the faulting one.
+ */
+static void test_fault_keeps_flags(void)
+{
+    static const uint8_t forms[][6] = {
+        { 0x48, 0x0f, 0xab, 0x03 },         /* bts %rax,(%rbx) */
+        { 0x48, 0x0f, 0xac, 0x03, 0x04 },   /* shrd $4,%rax,(%rbx) */
+        { 0x3e, 0x48, 0x0f, 0xc1, 0x03 },   /* ds xadd %rax,(%rbx) */
+        { 0xf0, 0x48, 0x0f, 0xba, 0x2b, 0x00 },   /* lock bts $0,(%rbx) */
+    };
+    const uint64_t ro = 0x400000, pde = XT_PML4 + 0x2000 + 2 * 8;
+    uint64_t e, one = 1;
+    uint8_t code[16];
+    unsigned i;
+
+    memcpy(&e, m.host + pde, 8);
+    g_assert_cmphex(e & ~0xfffULL, ==, ro);
+    e &= ~2ULL;                             /* read-only 2 MiB page */
+    memcpy(m.host + pde, &e, 8);
+    memcpy(m.host + ro, &one, 8);
+    for (i = 0; i < G_N_ELEMENTS(forms); i++) {
+        /* cmp %rax,%rax: ZF=1 CF=0; then the form (bit 0 is set) */
+        code[0] = 0x48, code[1] = 0x39, code[2] = 0xc0;
+        memcpy(code + 3, forms[i], 6);
+        code[9] = 0xf4;
+        x86_cpu_tlb_flush(m.env, true);
+        m.env->regs[R_EAX] = 0;
+        m.env->regs[R_EBX] = ro;
+        g_assert_cmpint(run_code(code, 10), ==, X86_EXIT_RESET);
+        g_assert_cmphex(m.env->rip, ==, CODE + 3);
+        g_assert_cmphex(x86_cpu_get_eflags(m.env) & (CC_Z | CC_C), ==,
+                        CC_Z);
+        g_assert_cmphex(m.host[ro], ==, 1);
+    }
+    e |= 2;
+    memcpy(m.host + pde, &e, 8);
+    x86_cpu_tlb_flush(m.env, true);
+    x86_cpu_set_eflags(m.env, 2);
+}
+
+/*
+ * An instruction whose code TLB entry was taken by a data access to a
+ * page with the same TLB index still runs from the fast path.
+ */
+static void test_code_tlb_conflict(void)
+{
+    static const uint8_t code[] = {
+        0x48, 0x8b, 0x03,                   /* mov (%rbx),%rax */
+        0xff, 0xc1,                         /* inc %ecx */
+        0xff, 0xc1,                         /* inc %ecx */
+        0xf4,
+    };
+    uint64_t slow = m.env->slow_insns;
+
+    /* CODE + 4 MiB has CODE's TLB index (1024 entries of 4 KiB) */
+    memcpy(m.host + CODE, code, sizeof(code));
+    x86_cpu_code_flush(m.env);
+    m.env->regs[R_EBX] = CODE + (TLB_SIZE << TARGET_PAGE_BITS);
+    m.env->regs[R_ECX] = 0;
+    m.env->rip = CODE;
+    m.env->halted = false;
+    g_assert_cmpint(x86_cpu_exec(m.env, 1), ==, X86_EXIT_BUDGET);
+    /* the run loop enters again with the code page's TLB entry taken */
+    g_assert_cmpint(x86_cpu_exec(m.env, 100), ==, X86_EXIT_HALTED);
+    g_assert_cmphex(m.env->regs[R_ECX], ==, 2);
+    g_assert_cmpuint(m.env->slow_insns - slow, ==, 1);     /* the hlt */
+}
+
 int main(int argc, char **argv)
 {
     int r;
@@ -745,6 +967,12 @@ int main(int argc, char **argv)
     g_test_add_func("/x86/fastblock/rotate-dead-flags",
                     test_rotate_dead_flags);
     g_test_add_func("/x86/fastblock/fault-icount", test_fault_icount);
+    g_test_add_func("/x86/fastblock/system-forms", test_system_forms);
+    g_test_add_func("/x86/fastblock/sti-popf-irq", test_sti_popf_irq);
+    g_test_add_func("/x86/fastblock/fault-keeps-flags",
+                    test_fault_keeps_flags);
+    g_test_add_func("/x86/fastblock/code-tlb-conflict",
+                    test_code_tlb_conflict);
     r = g_test_run();
     xt_cleanup(&m);
     return r;
