@@ -8,6 +8,10 @@
  *   x_debug_colo_dirtier PAGES_PER_S   a thread dirtying random pages
  *                                      while the VM runs (0 stops it)
  *   x_debug_colo_request REASON        colo_notify_checkpoint_request()
+ *   x_debug_colo_participants_checkpoint
+ *                                      what the participants (proxy
+ *                                      filters) see when a checkpoint
+ *                                      is applied
  *   x_debug_colo_page_hashes arm|FILE  per-page RAM hashes at the next
  *                                      checkpoint (colo-debug.c)
  *
@@ -129,6 +133,13 @@ static void hmp_x_debug_colo_request(Monitor *mon, int argc, char **argv)
     monitor_printf(mon, "unknown reason '%s'\n", argv[0]);
 }
 
+/* What a checkpoint means to the COLO proxy, without a checkpoint. */
+static void hmp_x_debug_colo_participants_checkpoint(Monitor *mon, int argc,
+                                                     char **argv)
+{
+    colo_participants_checkpoint();
+}
+
 static struct {
     GThread *thread;
     uint64_t rate;          /* pages per second */
@@ -209,6 +220,9 @@ static const HMPCommand colo_hmp_cmds[] = {
     { "x_debug_colo_request", "reason",
       "DEBUG/TEST ONLY: request a checkpoint as a participant would", 1, 1,
       false, hmp_x_debug_colo_request },
+    { "x_debug_colo_participants_checkpoint", "",
+      "DEBUG/TEST ONLY: tell the COLO participants a checkpoint was "
+      "applied", 0, 0, false, hmp_x_debug_colo_participants_checkpoint },
     { "x_debug_colo_hash", "",
       "DEBUG/TEST ONLY: SHA-256 of all guest RAM", 0, 0, false,
       hmp_x_debug_colo_hash },

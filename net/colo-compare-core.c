@@ -512,6 +512,12 @@ void colo_compare_core_input(ColoCompareCore *c, ColoSide side,
     }
     switch (colo_packet_parse(frame, len, vnet_hdr_len, &info)) {
     case COLO_PARSE_OK:
+        if (info.proto == COLO_IPPROTO_TCP) {
+            trace_colo_compare_tcp(side, colo_rd16(frame + info.l4_off),
+                                   colo_rd16(frame + info.l4_off + 2),
+                                   info.tcp_flags, info.tcp_seq,
+                                   info.tcp_ack, info.payload_len);
+        }
         enqueue_and_compare(c, side, frame, len, &info, NULL);
         break;
     case COLO_PARSE_FRAGMENT:

@@ -10,6 +10,7 @@
  *   any state --RST--> freed           CLOSED --linger--> freed
  *   CLOSED --SYN--> HANDSHAKE, ESTABLISHED --SYN w/o ACK--> HANDSHAKE
  *   (port reuse)
+ *   checkpoint: offsets 0; HANDSHAKE stays, the SVM's ISN forgotten
  */
 #include "qemu/osdep.h"
 #include "net/filter-rewriter-core.h"
@@ -337,6 +338,12 @@ ColoRewriteResult colo_rewriter_process(ColoRewriter *rw, ColoRewriteDir dir,
         return COLO_REWRITE_PASS;
     }
     conn = conn_lookup(rw, &info);
+    trace_colo_rewriter_tcp(dir == COLO_REWRITE_TO_GUEST,
+                            colo_rd16(frame + info.l4_off),
+                            colo_rd16(frame + info.l4_off + 2),
+                            info.tcp_flags, info.tcp_seq, info.tcp_ack,
+                            info.payload_len, conn ? (int)conn->state : -1,
+                            conn ? conn->offset : 0);
     if (!conn) {
         return COLO_REWRITE_PASS;
     }
@@ -380,7 +387,12 @@ void colo_rewriter_checkpoint(ColoRewriter *rw)
      * A checkpoint copies the PVM's memory, and with it the PVM's TCP
      * state, into the SVM: from now on the SVM's existing connections
      * live in the PVM's sequence space, so their offset becomes 0 (as in
-     * QEMU).  A handshake in progress is likewise the PVM's now.
+     * QEMU).  A handshake in progress stays one, with the SVM's ISN
+     * forgotten: if the PVM had answered the SYN, the SVM holds its
+     * SYN_RECV and the client's ACK passes unchanged (nothing learnt,
+     * offset 0); if the SYN still waited in the PVM's receive ring, it
+     * does in the SVM's too, each guest answers it after the checkpoint
+     * with its own ISN, and the offset is learnt from those answers.
      */
     for (l = rw->lru.head; l; l = l->next) {
         RwConn *conn = l->data;
@@ -388,7 +400,8 @@ void colo_rewriter_checkpoint(ColoRewriter *rw)
         conn->offset = 0;
         conn->ts_offset = 0;
         if (conn->state == RW_HANDSHAKE) {
-            conn->state = RW_ESTABLISHED;
+            conn->have_svm_isn = false;
+            conn->have_svm_ts = false;
         }
     }
     trace_colo_rewriter_checkpoint(g_hash_table_size(rw->conns));

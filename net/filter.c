@@ -258,6 +258,17 @@ void netfilter_purge_sender(NetClientState *nc, NetClientState *sender)
     }
 }
 
+void netfilter_peer_ready(NetClientState *nc)
+{
+    for (GList *l = nc->filters; l; l = l->next) {
+        NetFilterClass *nfc = NETFILTER_GET_CLASS(l->data);
+
+        if (nfc->peer_ready && NETFILTER(l->data)->on) {
+            nfc->peer_ready(l->data);
+        }
+    }
+}
+
 void netfilter_detach_all(NetClientState *nc)
 {
     while (nc->filters) {

@@ -80,6 +80,10 @@ void qemu_flush_queued_packets(NetClientState *nc)
     nc->receive_disabled = false;
     if (qemu_net_queue_flush(nc->incoming_queue)) {
         trace_net_queue_flushed(nc->name);
+        /* then what filters of the sending side held for it */
+        if (nc->peer) {
+            netfilter_peer_ready(nc->peer);
+        }
     }
 }
 

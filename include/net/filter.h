@@ -35,6 +35,8 @@ struct NetFilterClass {
     void (*status_changed)(NetFilterState *nf, Error **errp);
     /* optional: drop held packets of @sender (it is being deleted) */
     void (*purge)(NetFilterState *nf, NetClientState *sender);
+    /* optional: the netdev's peer (the NIC) can receive again */
+    void (*peer_ready)(NetFilterState *nf);
     /* mandatory */
     ssize_t (*receive_iov)(NetFilterState *nf, NetClientState *sender,
                            unsigned flags, const struct iovec *iov,
@@ -78,6 +80,12 @@ char *netfilter_info_line(NetFilterState *nf);
  * holds from @sender.
  */
 void netfilter_purge_sender(NetClientState *nc, NetClientState *sender);
+
+/**
+ * netfilter_peer_ready: @nc's peer can receive again (it flushed its
+ * queue); filters of @nc that hold packets for it may deliver them.
+ */
+void netfilter_peer_ready(NetClientState *nc);
 
 /**
  * netfilter_detach_all: unparent every filter of @nc (its netdev is

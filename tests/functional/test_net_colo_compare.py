@@ -309,7 +309,7 @@ PAIRS = [('tandem', 'tandem'), ('tandem', 'debian'), ('debian', 'tandem')]
 def colo_pair(vm_factory, pair=('tandem', 'tandem')):
     """Starts the pair (each side Tandem or Debian's QEMU); returns
     (primary QMP or None if Debian, client, p_guest, s_guest,
-    send_client, send_p, send_s)."""
+    send_client, send_p, send_s, secondary QMP)."""
     binary = {'tandem': TANDEM, 'debian': DEBIAN_QEMU}
     if 'debian' in pair:
         require_binary(DEBIAN_QEMU)
@@ -358,7 +358,7 @@ def colo_pair(vm_factory, pair=('tandem', 'tandem')):
             'outdev=red1',
             '-object', 'filter-rewriter,id=rew0,netdev=hn0,queue=all'],
         binary=binary[pair[1]], name='secondary').launch()
-    secondary.qmp()
+    sq = secondary.qmp()
 
     client = udp_socket(u_client)
     p_guest = udp_socket(u_p_guest_py)
@@ -377,7 +377,7 @@ def colo_pair(vm_factory, pair=('tandem', 'tandem')):
     return (pq, client, p_guest, s_guest,
             lambda f: client.sendto(f, ('127.0.0.1', u_p_net)),
             lambda f: p_guest.sendto(f, ('127.0.0.1', u_p_guest)),
-            lambda f: s_guest.sendto(f, ('127.0.0.1', u_s_guest)))
+            lambda f: s_guest.sendto(f, ('127.0.0.1', u_s_guest)), sq)
 
 
 @pytest.mark.parametrize('pair', PAIRS, ids='-'.join)
@@ -393,7 +393,7 @@ def test_colo_proxy_two_instances(vm_factory, pair):
       comp0 -> compare_out -redire0-> P.hn0 -> client (once, if equal)
     """
     (pq, client, p_guest, s_guest, send_client, send_p,
-     send_s) = colo_pair(vm_factory, pair)
+     send_s, _) = colo_pair(vm_factory, pair)
     req = udp_frame(b'request', sport=5000, dport=80, src='10.0.2.2',
                     dst='10.0.2.15')
     send_client(req)
@@ -426,7 +426,7 @@ def test_colo_proxy_tcp_rewriter(vm_factory, pair):
     ISN offset from the handshake, so the SVM sees acks in its own
     sequence space and its output is compared in the PVM's."""
     (pq, client, p_guest, s_guest, send_client, send_p,
-     send_s) = colo_pair(vm_factory, pair)
+     send_s, _) = colo_pair(vm_factory, pair)
     send_client(tcp_frame(100, 0, 'S'))
     assert tcp_fields(p_guest.recv(2000))[:3] == (100, 0, 2)
     assert tcp_fields(s_guest.recv(2000))[:3] == (100, 0, 2)
@@ -464,3 +464,36 @@ def test_colo_proxy_tcp_rewriter(vm_factory, pair):
     client.settimeout(0.3)
     with pytest.raises(pysocket.timeout):
         client.recv(2000)
+
+
+def test_colo_rewriter_waits_for_a_stopped_svm(vm_factory):
+    """The SVM receives a checkpoint while stopped, and a client packet
+    that arrives then reaches its guest after the checkpoint.  The
+    rewriter treats it when the guest gets it: a handshake begun in that
+    window learns the SVM's own ISN afterwards, so the client's ACK
+    reaches the SVM in the SVM's sequence space (rewritten when it
+    arrived, it was treated as the PVM's handshake, passed untranslated
+    and the SVM's guest reset the connection)."""
+    (pq, client, p_guest, s_guest, send_client, send_p,
+     send_s, sq) = colo_pair(vm_factory)
+    sq.command('stop')
+    send_client(tcp_frame(100, 0, 'S'))
+    assert tcp_fields(p_guest.recv(2000))[:3] == (100, 0, 2)
+    s_guest.settimeout(0.3)
+    with pytest.raises(pysocket.timeout):
+        s_guest.recv(2000)
+    sq.hmp('x_debug_colo_participants_checkpoint')
+    sq.command('cont')
+    s_guest.settimeout(5)
+    assert tcp_fields(s_guest.recv(2000))[:3] == (100, 0, 2)
+    send_p(tcp_frame(1000, 101, 'SA', sport=80, dport=5000,
+                     src='10.0.2.15', dst='10.0.2.2'))
+    send_s(tcp_frame(5000, 101, 'SA', sport=80, dport=5000,
+                     src='10.0.2.15', dst='10.0.2.2'))
+    assert tcp_fields(client.recv(2000))[:3] == (1000, 101, 0x12)
+    send_client(tcp_frame(101, 1001, 'A'))
+    assert tcp_fields(p_guest.recv(2000))[:2] == (101, 1001)
+    assert tcp_fields(s_guest.recv(2000))[:2] == (101, 5001)
+    # and while it runs, nothing waits
+    send_client(tcp_frame(101, 1001, 'PA', b'GET /'))
+    assert tcp_fields(s_guest.recv(2000))[:2] == (101, 5001)

@@ -160,6 +160,60 @@ static void test_checkpoint(void)
     colo_rewriter_free(rw);
 }
 
+/*
+ * A checkpoint in the middle of a handshake.  The SYN still waited in the
+ * PVM's receive ring at the snapshot, so both guests answer it after the
+ * checkpoint, each with its own ISN: the offset is learnt from those
+ * answers (making the handshake "the PVM's" left the client's ACK
+ * untranslated and the SVM's guest reset the connection).
+ */
+static void test_checkpoint_before_syn_answered(void)
+{
+    ColoRewriter *rw = colo_rewriter_new(16);
+    TestFlow f;
+    size_t n;
+
+    tpkt_flow_init(&f, false, 0, 33003);
+    n = tpkt_tcp(buf, &f, false, C_ISN, 0, COLO_TCP_SYN, NULL, 0);
+    g_assert_cmpint(run(rw, &f, false, n, 0), ==, COLO_REWRITE_PASS);
+    colo_rewriter_checkpoint(rw);
+    n = tpkt_tcp(buf, &f, true, S_ISN, C_ISN + 1,
+                 COLO_TCP_SYN | COLO_TCP_ACK, NULL, 0);
+    g_assert_cmpint(run(rw, &f, true, n, 0), ==, COLO_REWRITE_PASS);
+    n = tpkt_tcp(buf, &f, false, C_ISN + 1, P_ISN + 1, COLO_TCP_ACK, NULL, 0);
+    g_assert_cmpint(run(rw, &f, false, n, 0), ==, COLO_REWRITE_MODIFIED);
+    g_assert_cmphex(tcp_ack(&f), ==, S_ISN + 1);
+    check_data(rw, &f);
+    colo_rewriter_free(rw);
+}
+
+/*
+ * The other side of it: the PVM had answered the SYN at the snapshot, so
+ * the SVM now holds the PVM's SYN_RECV; the SVM's earlier SYN/ACK is
+ * forgotten and the client's ACK reaches the guest unchanged.
+ */
+static void test_checkpoint_after_syn_answered(void)
+{
+    ColoRewriter *rw = colo_rewriter_new(16);
+    TestFlow f;
+    size_t n;
+
+    tpkt_flow_init(&f, false, 0, 33004);
+    n = tpkt_tcp(buf, &f, false, C_ISN, 0, COLO_TCP_SYN, NULL, 0);
+    g_assert_cmpint(run(rw, &f, false, n, 0), ==, COLO_REWRITE_PASS);
+    n = tpkt_tcp(buf, &f, true, S_ISN, C_ISN + 1,
+                 COLO_TCP_SYN | COLO_TCP_ACK, NULL, 0);
+    g_assert_cmpint(run(rw, &f, true, n, 0), ==, COLO_REWRITE_PASS);
+    colo_rewriter_checkpoint(rw);
+    n = tpkt_tcp(buf, &f, false, C_ISN + 1, P_ISN + 1, COLO_TCP_ACK, NULL, 0);
+    g_assert_cmpint(run(rw, &f, false, n, 0), ==, COLO_REWRITE_PASS);
+    g_assert_cmphex(tcp_ack(&f), ==, P_ISN + 1);
+    n = tpkt_tcp(buf, &f, true, P_ISN + 1, C_ISN + 1, COLO_TCP_ACK, "x", 1);
+    g_assert_cmpint(run(rw, &f, true, n, 0), ==, COLO_REWRITE_PASS);
+    g_assert_cmphex(tcp_seq(&f), ==, P_ISN + 1);
+    colo_rewriter_free(rw);
+}
+
 /* NOP NOP TS (the usual Linux layout) or NOP TS NOP (odd alignment). */
 static size_t ts_opts(uint8_t *o, bool odd, uint32_t val, uint32_t ecr)
 {
@@ -438,6 +492,10 @@ int main(int argc, char **argv)
     g_test_add_func("/colo/rewriter/server-ipv6-vlan", test_server_ipv6_vlan);
     g_test_add_func("/colo/rewriter/guest-client", test_guest_client);
     g_test_add_func("/colo/rewriter/checkpoint", test_checkpoint);
+    g_test_add_func("/colo/rewriter/checkpoint-before-syn-answered",
+                    test_checkpoint_before_syn_answered);
+    g_test_add_func("/colo/rewriter/checkpoint-after-syn-answered",
+                    test_checkpoint_after_syn_answered);
     g_test_add_func("/colo/rewriter/timestamps", test_timestamps);
     g_test_add_func("/colo/rewriter/timestamps-one-sided",
                     test_timestamps_one_sided);
