@@ -8,8 +8,8 @@
  *                       |                              |
  *                       +------ both FINs + ACK -------+--> CLOSED
  *   any state --RST--> freed           CLOSED --linger--> freed
- *   CLOSED --SYN--> HANDSHAKE, ESTABLISHED --SYN w/o ACK--> HANDSHAKE
- *   (port reuse)
+ *   CLOSED --SYN--> HANDSHAKE, any state --SYN w/o ACK--> HANDSHAKE
+ *   (port reuse; not for a retransmission of the opening SYN)
  *   checkpoint: offsets 0; HANDSHAKE stays, the SVM's ISN forgotten
  */
 #include "qemu/osdep.h"
@@ -33,6 +33,8 @@ typedef struct RwConn {
     GList lru_link;             /* in rw->lru, least recently used first */
     GList closed_link;          /* in rw->closed when RW_CLOSED */
     RwState state;
+    bool have_open_seq;
+    uint32_t open_seq;          /* sequence number of the opening SYN */
     bool have_svm_isn;
     uint32_t svm_isn;
     uint32_t offset;            /* SVM ISN - PVM ISN, in ESTABLISHED */
@@ -88,6 +90,7 @@ void colo_rewriter_free(ColoRewriter *rw)
 static void conn_reset(RwConn *conn)
 {
     conn->state = RW_HANDSHAKE;
+    conn->have_open_seq = false;
     conn->have_svm_isn = false;
     conn->offset = 0;
     conn->have_svm_ts = false;
@@ -135,23 +138,53 @@ static void set_closed(ColoRewriter *rw, RwConn *conn, int64_t now_ns)
     trace_colo_rewriter_conn_closed(conn->offset);
 }
 
+/*
+ * A new connection on the same ports as @conn (we may have missed the
+ * end of the old one)?  Any SYN restarts a closed entry; an opening SYN
+ * (no ACK) restarts an established one, one that saw a FIN, or a
+ * handshake that another opening SYN began (not a retransmission of that
+ * SYN).  An entry may stay in HANDSHAKE for a whole connection (a
+ * checkpoint answered the SYN for the SVM, which then never sent a
+ * SYN/ACK of its own), so port reuse must restart that state too.
+ */
+static bool conn_is_new(const RwConn *conn, const ColoPacketInfo *info)
+{
+    if (!(info->tcp_flags & COLO_TCP_SYN)) {
+        return false;
+    }
+    if (conn->state == RW_CLOSED) {
+        return true;
+    }
+    if (info->tcp_flags & COLO_TCP_ACK) {
+        return false;
+    }
+    if (conn->state != RW_HANDSHAKE || conn->fin_guest || conn->fin_client) {
+        return true;
+    }
+    return conn->have_open_seq && conn->open_seq != info->tcp_seq;
+}
+
 /* Finds the entry for @info; a SYN creates (or restarts) one. */
 static RwConn *conn_lookup(ColoRewriter *rw, const ColoPacketInfo *info)
 {
     RwConn *conn = g_hash_table_lookup(rw->conns, &info->key);
-    bool syn = info->tcp_flags & COLO_TCP_SYN;
-    bool ack = info->tcp_flags & COLO_TCP_ACK;
+    bool opening = (info->tcp_flags & (COLO_TCP_SYN | COLO_TCP_ACK)) ==
+                   COLO_TCP_SYN;
 
     if (!conn) {
-        return syn ? conn_new(rw, &info->key) : NULL;
-    }
-    /* a new connection on the same ports (we may have missed the end) */
-    if (syn && conn->state != RW_HANDSHAKE &&
-        (!ack || conn->state == RW_CLOSED)) {
+        if (!(info->tcp_flags & COLO_TCP_SYN)) {
+            return NULL;
+        }
+        conn = conn_new(rw, &info->key);
+    } else if (conn_is_new(conn, info)) {
         if (conn->state == RW_CLOSED) {
             g_queue_unlink(&rw->closed, &conn->closed_link);
         }
         conn_reset(conn);
+    }
+    if (opening) {
+        conn->open_seq = info->tcp_seq;
+        conn->have_open_seq = true;
     }
     g_queue_unlink(&rw->lru, &conn->lru_link);
     g_queue_push_tail_link(&rw->lru, &conn->lru_link);

@@ -214,6 +214,49 @@ static void test_checkpoint_after_syn_answered(void)
     colo_rewriter_free(rw);
 }
 
+/*
+ * An entry that stayed in HANDSHAKE for a whole connection (a checkpoint
+ * answered the SYN for the SVM) and ended without its last ACK seen: a
+ * new connection on the same ports restarts it, and the offset of the
+ * new one is learnt.  (Kept, the old entry's FINs closed it at the SVM's
+ * SYN/ACK, the client's ACK went untranslated and the guest reset it.)
+ */
+static void test_port_reuse_after_handshake_entry(void)
+{
+    ColoRewriter *rw = colo_rewriter_new(16);
+    const uint32_t c2 = C_ISN + 100000;
+    TestFlow f;
+    size_t n;
+
+    tpkt_flow_init(&f, false, 0, 33005);
+    n = tpkt_tcp(buf, &f, false, C_ISN, 0, COLO_TCP_SYN, NULL, 0);
+    g_assert_cmpint(run(rw, &f, false, n, 0), ==, COLO_REWRITE_PASS);
+    colo_rewriter_checkpoint(rw);
+    /* the SVM holds the PVM's SYN_RECV: the ACK and the rest pass as is */
+    n = tpkt_tcp(buf, &f, false, C_ISN + 1, P_ISN + 1, COLO_TCP_ACK, NULL, 0);
+    g_assert_cmpint(run(rw, &f, false, n, 0), ==, COLO_REWRITE_PASS);
+    n = tpkt_tcp(buf, &f, false, C_ISN + 1, P_ISN + 1,
+                 COLO_TCP_ACK | COLO_TCP_FIN, NULL, 0);
+    g_assert_cmpint(run(rw, &f, false, n, 0), ==, COLO_REWRITE_PASS);
+    n = tpkt_tcp(buf, &f, true, P_ISN + 1, C_ISN + 2,
+                 COLO_TCP_ACK | COLO_TCP_FIN, NULL, 0);
+    g_assert_cmpint(run(rw, &f, true, n, 0), ==, COLO_REWRITE_PASS);
+    /* the client's last ACK is not seen; seconds later the ports return */
+    n = tpkt_tcp(buf, &f, false, c2, 0, COLO_TCP_SYN, NULL, 0);
+    g_assert_cmpint(run(rw, &f, false, n, 5 * SEC), ==, COLO_REWRITE_PASS);
+    /* a retransmission of that SYN does not restart it again */
+    g_assert_cmpint(run(rw, &f, false, n, 6 * SEC), ==, COLO_REWRITE_PASS);
+    n = tpkt_tcp(buf, &f, true, S_ISN, c2 + 1,
+                 COLO_TCP_SYN | COLO_TCP_ACK, NULL, 0);
+    g_assert_cmpint(run(rw, &f, true, n, 6 * SEC), ==, COLO_REWRITE_PASS);
+    n = tpkt_tcp(buf, &f, false, c2 + 1, P_ISN + 1, COLO_TCP_ACK, NULL, 0);
+    g_assert_cmpint(run(rw, &f, false, n, 6 * SEC), ==,
+                    COLO_REWRITE_MODIFIED);
+    g_assert_cmphex(tcp_ack(&f), ==, S_ISN + 1);
+    g_assert_true(tpkt_l4_csum_ok(buf, n, &f));
+    colo_rewriter_free(rw);
+}
+
 /* NOP NOP TS (the usual Linux layout) or NOP TS NOP (odd alignment). */
 static size_t ts_opts(uint8_t *o, bool odd, uint32_t val, uint32_t ecr)
 {
@@ -496,6 +539,8 @@ int main(int argc, char **argv)
                     test_checkpoint_before_syn_answered);
     g_test_add_func("/colo/rewriter/checkpoint-after-syn-answered",
                     test_checkpoint_after_syn_answered);
+    g_test_add_func("/colo/rewriter/port-reuse-after-handshake-entry",
+                    test_port_reuse_after_handshake_entry);
     g_test_add_func("/colo/rewriter/timestamps", test_timestamps);
     g_test_add_func("/colo/rewriter/timestamps-one-sided",
                     test_timestamps_one_sided);
