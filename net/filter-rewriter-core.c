@@ -9,7 +9,8 @@
  *                       +------ both FINs + ACK -------+--> CLOSED
  *   any state --RST--> freed           CLOSED --linger--> freed
  *   CLOSED --SYN--> HANDSHAKE, any state --SYN w/o ACK--> HANDSHAKE
- *   (port reuse; not for a retransmission of the opening SYN)
+ *   (port reuse; in HANDSHAKE only after a FIN or for another opening
+ *   SYN than the one that began it, see conn_is_new())
  *   checkpoint: offsets 0; HANDSHAKE stays, the SVM's ISN forgotten
  */
 #include "qemu/osdep.h"

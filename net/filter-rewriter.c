@@ -13,16 +13,13 @@
  * before.  A packet that cannot be delivered at once -- the SVM receives
  * a checkpoint while stopped with the main loop running, or the guest
  * has no receive buffers -- waits and may reach a guest that meanwhile
- * got the PVM's state.  Rewritten on arrival, it would carry the old
- * offsets; worse, a SYN seen then made its handshake "the PVM's" at the
- * checkpoint, so the SVM's own SYN/ACK that followed was never learnt,
- * the client's ACK reached the guest untranslated and the guest reset
- * the connection: broken until the next checkpoint and, if the primary
- * died first, for good.  So packets for the guest wait here, unprocessed,
- * while the NIC cannot take them (this is the last filter on that path),
- * and go through the core when it can (->peer_ready: the NIC flushed its
- * queue, which it also does when the VM runs again, after the
- * checkpoint's reset).
+ * got the PVM's state; rewritten on arrival, it would carry offsets of
+ * before the checkpoint (a SYN seen then even made the SVM's guest reset
+ * its connection, see docs/devel/colo-proxy.rst).  So packets for the
+ * guest wait here, unprocessed, while the NIC cannot take them (this is
+ * the last filter on that path), and go through the core when it can
+ * (->peer_ready: the NIC flushed its queue, which it also does when the
+ * VM runs again, after the checkpoint's reset).
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
