@@ -471,9 +471,8 @@ def test_colo_rewriter_waits_for_a_stopped_svm(vm_factory):
     that arrives then reaches its guest after the checkpoint.  The
     rewriter treats it when the guest gets it: a handshake begun in that
     window learns the SVM's own ISN afterwards, so the client's ACK
-    reaches the SVM in the SVM's sequence space (rewritten when it
-    arrived, it was treated as the PVM's handshake, passed untranslated
-    and the SVM's guest reset the connection)."""
+    reaches the SVM in the SVM's sequence space; a segment of an
+    established connection gets the offset of after the checkpoint."""
     (pq, client, p_guest, s_guest, send_client, send_p,
      send_s, sq) = colo_pair(vm_factory)
     sq.command('stop')
@@ -496,4 +495,18 @@ def test_colo_rewriter_waits_for_a_stopped_svm(vm_factory):
     assert tcp_fields(s_guest.recv(2000))[:2] == (101, 5001)
     # and while it runs, nothing waits
     send_client(tcp_frame(101, 1001, 'PA', b'GET /'))
+    assert tcp_fields(p_guest.recv(2000))[:2] == (101, 1001)
     assert tcp_fields(s_guest.recv(2000))[:2] == (101, 5001)
+    # established: a packet that waits across a checkpoint gets the
+    # offset of after it (0: the SVM now holds the PVM's state), not the
+    # one it would have got on arrival
+    sq.command('stop')
+    send_client(tcp_frame(106, 1001, 'PA', b'MORE'))
+    assert tcp_fields(p_guest.recv(2000))[:2] == (106, 1001)
+    s_guest.settimeout(0.3)
+    with pytest.raises(pysocket.timeout):
+        s_guest.recv(2000)
+    sq.hmp('x_debug_colo_participants_checkpoint')
+    sq.command('cont')
+    s_guest.settimeout(5)
+    assert tcp_fields(s_guest.recv(2000))[:2] == (106, 1001)
