@@ -380,6 +380,21 @@ def colo_pair(vm_factory, pair=('tandem', 'tandem')):
             lambda f: s_guest.sendto(f, ('127.0.0.1', u_s_guest)), sq)
 
 
+def answer_handshake(client, p_guest, s_guest, send_client, send_p,
+                     send_s):
+    """The guests answer the client's SYN (seq 100) with different ISNs,
+    1000 on the PVM and 5000 on the SVM; the client gets the PVM's
+    SYN/ACK and its ACK reaches the SVM rewritten into the SVM's space."""
+    send_p(tcp_frame(1000, 101, 'SA', sport=80, dport=5000,
+                     src='10.0.2.15', dst='10.0.2.2'))
+    send_s(tcp_frame(5000, 101, 'SA', sport=80, dport=5000,
+                     src='10.0.2.15', dst='10.0.2.2'))
+    assert tcp_fields(client.recv(2000))[:3] == (1000, 101, 0x12)
+    send_client(tcp_frame(101, 1001, 'A'))
+    assert tcp_fields(p_guest.recv(2000))[:2] == (101, 1001)
+    assert tcp_fields(s_guest.recv(2000))[:2] == (101, 5001)
+
+
 @pytest.mark.parametrize('pair', PAIRS, ids='-'.join)
 def test_colo_proxy_two_instances(vm_factory, pair):
     """The COLO-FT.txt 5.1/5.2 proxy topology between two Tandem
@@ -430,15 +445,7 @@ def test_colo_proxy_tcp_rewriter(vm_factory, pair):
     send_client(tcp_frame(100, 0, 'S'))
     assert tcp_fields(p_guest.recv(2000))[:3] == (100, 0, 2)
     assert tcp_fields(s_guest.recv(2000))[:3] == (100, 0, 2)
-    # different ISNs: 1000 on the PVM, 5000 on the SVM
-    send_p(tcp_frame(1000, 101, 'SA', sport=80, dport=5000,
-                     src='10.0.2.15', dst='10.0.2.2'))
-    send_s(tcp_frame(5000, 101, 'SA', sport=80, dport=5000,
-                     src='10.0.2.15', dst='10.0.2.2'))
-    assert tcp_fields(client.recv(2000))[:3] == (1000, 101, 0x12)
-    send_client(tcp_frame(101, 1001, 'A'))
-    assert tcp_fields(p_guest.recv(2000))[:2] == (101, 1001)
-    assert tcp_fields(s_guest.recv(2000))[:2] == (101, 5001)   # rewritten
+    answer_handshake(client, p_guest, s_guest, send_client, send_p, send_s)
     send_client(tcp_frame(101, 1001, 'PA', b'GET /'))
     assert tcp_fields(p_guest.recv(2000))[3] == b'GET /'
     assert tcp_fields(s_guest.recv(2000))[:2] == (101, 5001)
@@ -475,24 +482,23 @@ def test_colo_rewriter_waits_for_a_stopped_svm(vm_factory):
     established connection gets the offset of after the checkpoint."""
     (pq, client, p_guest, s_guest, send_client, send_p,
      send_s, sq) = colo_pair(vm_factory)
-    sq.command('stop')
-    send_client(tcp_frame(100, 0, 'S'))
-    assert tcp_fields(p_guest.recv(2000))[:3] == (100, 0, 2)
-    s_guest.settimeout(0.3)
-    with pytest.raises(pysocket.timeout):
-        s_guest.recv(2000)
-    sq.hmp('x_debug_colo_participants_checkpoint')
-    sq.command('cont')
-    s_guest.settimeout(5)
-    assert tcp_fields(s_guest.recv(2000))[:3] == (100, 0, 2)
-    send_p(tcp_frame(1000, 101, 'SA', sport=80, dport=5000,
-                     src='10.0.2.15', dst='10.0.2.2'))
-    send_s(tcp_frame(5000, 101, 'SA', sport=80, dport=5000,
-                     src='10.0.2.15', dst='10.0.2.2'))
-    assert tcp_fields(client.recv(2000))[:3] == (1000, 101, 0x12)
-    send_client(tcp_frame(101, 1001, 'A'))
-    assert tcp_fields(p_guest.recv(2000))[:2] == (101, 1001)
-    assert tcp_fields(s_guest.recv(2000))[:2] == (101, 5001)
+
+    def across_checkpoint(frame):
+        """@frame reaches the stopped SVM, which then applies a
+        checkpoint and runs again; returns the frame its guest got."""
+        sq.command('stop')
+        send_client(frame)
+        p_guest.recv(2000)
+        s_guest.settimeout(0.3)
+        with pytest.raises(pysocket.timeout):
+            s_guest.recv(2000)
+        sq.hmp('x_debug_colo_participants_checkpoint')
+        sq.command('cont')
+        s_guest.settimeout(5)
+        return tcp_fields(s_guest.recv(2000))
+
+    assert across_checkpoint(tcp_frame(100, 0, 'S'))[:3] == (100, 0, 2)
+    answer_handshake(client, p_guest, s_guest, send_client, send_p, send_s)
     # and while it runs, nothing waits
     send_client(tcp_frame(101, 1001, 'PA', b'GET /'))
     assert tcp_fields(p_guest.recv(2000))[:2] == (101, 1001)
@@ -500,13 +506,5 @@ def test_colo_rewriter_waits_for_a_stopped_svm(vm_factory):
     # established: a packet that waits across a checkpoint gets the
     # offset of after it (0: the SVM now holds the PVM's state), not the
     # one it would have got on arrival
-    sq.command('stop')
-    send_client(tcp_frame(106, 1001, 'PA', b'MORE'))
-    assert tcp_fields(p_guest.recv(2000))[:2] == (106, 1001)
-    s_guest.settimeout(0.3)
-    with pytest.raises(pysocket.timeout):
-        s_guest.recv(2000)
-    sq.hmp('x_debug_colo_participants_checkpoint')
-    sq.command('cont')
-    s_guest.settimeout(5)
-    assert tcp_fields(s_guest.recv(2000))[:2] == (106, 1001)
+    assert across_checkpoint(tcp_frame(106, 1001, 'PA', b'MORE'))[:2] == \
+        (106, 1001)
