@@ -268,6 +268,8 @@ static void tcg_destroy(CPUState *cpu)
     cpu->env = NULL;
 }
 
+bool tcg_native_code = true;
+
 const AccelOps tcg_accel_ops = {
     .name = "tcg",
     .run = tcg_run,
@@ -306,6 +308,9 @@ CPUState *cpu_x86_create(const CPUMachineHooks *hooks, Error **errp)
     h->clock_ns = tcg_clock;
     h->reset_request = tcg_reset_request;
     x86_cpu_init(env, h);
+    if (!tcg_native_code) {
+        env->jit_hot = 0;
+    }
     physmem_set_rearm_hook(tcg_rearm, cpu);
     physmem_set_barrier_hook(tcg_dirty_barrier, cpu);
     memory_set_map_hook(tcg_map_changed, cpu);

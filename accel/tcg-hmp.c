@@ -22,7 +22,8 @@ static void hmp_info_jit(Monitor *mon, int argc, char **argv)
         return;
     }
     env = first_cpu->env;
-    monitor_printf(mon, "Interpreter (no translation cache)\n");
+    monitor_printf(mon, env->jit_hot ? "Interpreter, hot blocks compiled "
+                   "to native code\n" : "Interpreter (native code off)\n");
     monitor_printf(mon, "guest instructions retired  %" PRIu64 "\n",
                    __atomic_load_n(&env->icount, __ATOMIC_RELAXED));
     monitor_printf(mon, "decoded-insn cache misses   %" PRIu64 "\n",
@@ -33,6 +34,10 @@ static void hmp_info_jit(Monitor *mon, int argc, char **argv)
                    __atomic_load_n(&env->fast_chained, __ATOMIC_RELAXED));
     monitor_printf(mon, "full-decoder instructions   %" PRIu64 "\n",
                    __atomic_load_n(&env->slow_insns, __ATOMIC_RELAXED));
+    monitor_printf(mon, "blocks compiled to native   %" PRIu64 "\n",
+                   __atomic_load_n(&env->jit_blocks, __ATOMIC_RELAXED));
+    monitor_printf(mon, "native code bytes in use    %zu\n",
+                   __atomic_load_n(&env->jit_used, __ATOMIC_RELAXED));
     monitor_printf(mon, "code invalidations          %" PRIu32 "\n",
                    __atomic_load_n(&env->code_epoch, __ATOMIC_RELAXED));
     monitor_printf(mon, "TLB flushes                 %" PRIu64 "\n",

@@ -33,6 +33,7 @@
 #include "migration/migration.h"
 #include "hw/boards.h"
 #include "hw/qdev-core.h"
+#include "hw/core/cpu.h"
 #include "system/runstate.h"
 #include "system/system.h"
 #include "system/vl.h"
@@ -416,7 +417,7 @@ bad:
 static void parse_accel(const char *arg)
 {
     static const char *const keys[] = { "accel", "thread", "tb-size",
-        "kernel-irqchip", NULL };
+        "kernel-irqchip", "x-native", NULL };
     g_autoptr(QDict) d = NULL;
     bool help = false;
     const char *accel;
@@ -435,6 +436,9 @@ static void parse_accel(const char *arg)
     }
     g_free(cfg.accel);
     cfg.accel = g_strdup(accel);
+    if (dict_str(d, "x-native")) {
+        tcg_native_code = parse_on_off("x-native", dict_str(d, "x-native"));
+    }
 }
 
 static void parse_name(const char *arg)

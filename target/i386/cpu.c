@@ -8,6 +8,7 @@
  * TSC_STABLE (the TSC is linear in the virtual clock).
  */
 #include "qemu/osdep.h"
+#include <sys/mman.h>
 #include "internal.h"
 #include "fastpath.h"
 
@@ -549,6 +550,14 @@ void x86_cpu_init(CPUX86State *env, const X86CPUHooks *hooks)
     /* cache-line aligned: a block header is one line */
     env->fast_pool = g_aligned_alloc0(FAST_POOL_SIZE, sizeof(FastInsn), 64);
     env->page_epochs = g_new0(uint32_t, CODE_SLOTS);
+    env->jit_buf = mmap(NULL, JIT_BUF_SIZE,
+                        PROT_READ | PROT_WRITE | PROT_EXEC,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (env->jit_buf == MAP_FAILED) {
+        env->jit_buf = NULL;    /* interpreted only */
+    } else {
+        env->jit_hot = JIT_HOT_DEFAULT;
+    }
     physmem_set_code_hook(code_written, env);
     x86_cpu_reset(env);
 }
@@ -562,6 +571,11 @@ void x86_cpu_finalize(CPUX86State *env)
     env->fast_pool = NULL;
     g_free(env->page_epochs);
     env->page_epochs = NULL;
+    if (env->jit_buf) {
+        munmap(env->jit_buf, JIT_BUF_SIZE);
+        env->jit_buf = NULL;
+    }
+    env->jit_hot = 0;
 }
 
 static void boot_seg(CPUX86State *env, int seg, uint16_t sel, bool code)

@@ -192,6 +192,8 @@ typedef struct X86FastBlock {
      */
     const uint8_t *next_host[2];
     struct X86FastBlock *next[2];
+    void *jit;                  /* its native code (jit.c.inc), or NULL */
+    uint32_t jit_hits;          /* runs counted towards env->jit_hot */
     FastInsn insns[] __attribute__((aligned(32)));
 } X86FastBlock;
 /* pool units (sizeof(FastInsn)) taken by a block header */
@@ -200,6 +202,8 @@ typedef struct X86FastBlock {
 #define FAST_BLOCK_SIZE (1 << FAST_BLOCK_BITS)
 #define FAST_BLOCK_MAX 48       /* instructions per block */
 #define FAST_POOL_SIZE (1 << 20)
+#define JIT_BUF_SIZE (64u << 20)   /* bytes of native code */
+#define JIT_HOT_DEFAULT 8
 #define SMC_PAGES 64
 #define SMC_WINDOW (1ULL << 24)  /* instructions */
 #define SMC_HOLD_WRITES 32      /* code writes in a window before a hold */
@@ -313,6 +317,19 @@ typedef struct CPUX86State {
     /* bumped when a code page of that slot (ram page % CODE_SLOTS) is
      * written; code_epoch above only counts invalidations */
     uint32_t *page_epochs;
+    /*
+     * Native code of hot blocks (jit.c.inc): an RWX buffer emptied with
+     * the block pool; a block is compiled once it ran jit_hot times (0:
+     * never)
+     */
+    uint8_t *jit_buf;
+    size_t jit_used;
+    uint32_t jit_hot;
+    uint64_t jit_blocks;        /* blocks compiled */
+    /* set by native code: the last block it ran, and the exit jump to
+     * link to the block at the RIP it returned (NULL: not linkable) */
+    struct X86FastBlock *jit_last;
+    uint8_t *jit_patch;
 } CPUX86State;
 
 /**

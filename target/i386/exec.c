@@ -550,6 +550,7 @@ static void check_iopl(CPUX86State *env)
 
 #include "fastpath.c.inc"
 #include "fastrun.c.inc"
+#include "jit.c.inc"
 
 /*
  * Run instructions until the budget is used, an event is pending or the
@@ -629,7 +630,7 @@ run:
             env->fast_run_n = end - f;
             env->icount += end - f;
             prev = fb;
-            fx_run(env, fb, f, end, rip, fp_mmu, &prev);
+            fx_run(env, fb, f, end, rip, fp_mmu, &prev, false);
             env->fast_run = NULL;
             prev_gen = env->fast_pool_gen;
             env->fast_runs++;

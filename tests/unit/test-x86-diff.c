@@ -1144,9 +1144,9 @@ int main(int argc, char **argv)
     rng = g_rand_new_with_seed(seed);
     setup_native();
     setup_guest();
-    g_test_add_func("/x86/diff/integer", test_forms);
-    g_test_add_func("/x86/diff/sse", test_sse_forms);
-    g_test_add_func("/x86/diff/string", test_string_forms);
+    xt_add_func_jit(&machine, "/x86/diff/integer", test_forms);
+    xt_add_func_jit(&machine, "/x86/diff/sse", test_sse_forms);
+    xt_add_func_jit(&machine, "/x86/diff/string", test_string_forms);
     r = g_test_run();
     xt_cleanup(&machine);
     g_rand_free(rng);

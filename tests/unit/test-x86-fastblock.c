@@ -947,31 +947,32 @@ int main(int argc, char **argv)
 
     g_test_init(&argc, &argv, NULL);
     xt_init(&m, 32 * 1024 * 1024);
-    g_test_add_func("/x86/fastblock/cond-after-flags",
+    xt_add_func_jit(&m, "/x86/fastblock/cond-after-flags",
                     test_cond_after_flags);
-    g_test_add_func("/x86/fastblock/cond-after-incdec",
+    xt_add_func_jit(&m, "/x86/fastblock/cond-after-incdec",
                     test_cond_after_incdec);
-    g_test_add_func("/x86/fastblock/segment-and-66", test_segment_and_66);
-    g_test_add_func("/x86/fastblock/self-patch", test_self_patch);
-    g_test_add_func("/x86/fastblock/budget", test_budget);
-    g_test_add_func("/x86/fastblock/chain-guest-patch",
+    xt_add_func_jit(&m, "/x86/fastblock/segment-and-66", test_segment_and_66);
+    xt_add_func_jit(&m, "/x86/fastblock/self-patch", test_self_patch);
+    xt_add_func_jit(&m, "/x86/fastblock/budget", test_budget);
+    xt_add_func_jit(&m, "/x86/fastblock/chain-guest-patch",
                     test_chain_guest_patch);
-    g_test_add_func("/x86/fastblock/chain-dma-patch", test_chain_dma_patch);
-    g_test_add_func("/x86/fastblock/fused-jcc", test_fused_jcc);
-    g_test_add_func("/x86/fastblock/fused-budget-cut",
+    xt_add_func_jit(&m, "/x86/fastblock/chain-dma-patch",
+                    test_chain_dma_patch);
+    xt_add_func_jit(&m, "/x86/fastblock/fused-jcc", test_fused_jcc);
+    xt_add_func_jit(&m, "/x86/fastblock/fused-budget-cut",
                     test_fused_budget_cut);
-    g_test_add_func("/x86/fastblock/cross-page", test_cross_page);
-    g_test_add_func("/x86/fastblock/chain-kick", test_chain_kick);
-    g_test_add_func("/x86/fastblock/ret-many-targets",
+    xt_add_func_jit(&m, "/x86/fastblock/cross-page", test_cross_page);
+    xt_add_func_jit(&m, "/x86/fastblock/chain-kick", test_chain_kick);
+    xt_add_func_jit(&m, "/x86/fastblock/ret-many-targets",
                     test_ret_many_targets);
-    g_test_add_func("/x86/fastblock/rotate-dead-flags",
+    xt_add_func_jit(&m, "/x86/fastblock/rotate-dead-flags",
                     test_rotate_dead_flags);
-    g_test_add_func("/x86/fastblock/fault-icount", test_fault_icount);
-    g_test_add_func("/x86/fastblock/system-forms", test_system_forms);
-    g_test_add_func("/x86/fastblock/sti-popf-irq", test_sti_popf_irq);
-    g_test_add_func("/x86/fastblock/fault-keeps-flags",
+    xt_add_func_jit(&m, "/x86/fastblock/fault-icount", test_fault_icount);
+    xt_add_func_jit(&m, "/x86/fastblock/system-forms", test_system_forms);
+    xt_add_func_jit(&m, "/x86/fastblock/sti-popf-irq", test_sti_popf_irq);
+    xt_add_func_jit(&m, "/x86/fastblock/fault-keeps-flags",
                     test_fault_keeps_flags);
-    g_test_add_func("/x86/fastblock/code-tlb-conflict",
+    xt_add_func_jit(&m, "/x86/fastblock/code-tlb-conflict",
                     test_code_tlb_conflict);
     r = g_test_run();
     xt_cleanup(&m);

@@ -50,6 +50,11 @@ extern CPUState *first_cpu;
  * The vCPU runs after cpu_resume_all().
  */
 CPUState *cpu_x86_create(const CPUMachineHooks *hooks, Error **errp);
+/*
+ * -accel tcg,x-native=on|off: whether the interpreter compiles hot
+ * decoded blocks to native code (target/i386/jit.c.inc); on by default
+ */
+extern bool tcg_native_code;
 /** cpu_destroy: stop and join the thread, free the vCPU. */
 void cpu_destroy(CPUState *cpu);
 /** cpu_env: architectural state; touch only while paused. */

@@ -150,3 +150,37 @@ X86ExecExit xt_run(X86TestMachine *m, uint64_t max)
     } while (r == X86_EXIT_REQUEST && !m->exited);
     return r;
 }
+
+typedef struct XtJitVariant {
+    X86TestMachine *m;
+    void (*fn)(void);
+    unsigned hot;
+} XtJitVariant;
+
+static void xt_run_jit_variant(gconstpointer data)
+{
+    const XtJitVariant *v = data;
+    unsigned saved = v->m->env->jit_hot;
+
+    g_assert(v->m->env->jit_buf || !v->hot);
+    v->m->env->jit_hot = v->hot;
+    v->fn();
+    v->m->env->jit_hot = saved;
+}
+
+void xt_add_func_jit(X86TestMachine *m, const char *path, void (*fn)(void))
+{
+    static const unsigned hot[2] = { 0, 1 };
+    int i;
+
+    for (i = 0; i < 2; i++) {
+        XtJitVariant *v = g_new0(XtJitVariant, 1);   /* lives as the test */
+        g_autofree char *p = g_strdup_printf("%s%s", path,
+                                             i ? "/native" : "");
+
+        v->m = m;
+        v->fn = fn;
+        v->hot = hot[i];
+        g_test_add_data_func(p, v, xt_run_jit_variant);
+    }
+}

@@ -45,4 +45,11 @@ void xt_load_prog(X86TestMachine *m, const char *name, uint64_t addr);
 /* run until exit port, reset or @max instructions */
 X86ExecExit xt_run(X86TestMachine *m, uint64_t max);
 
+/*
+ * Register @fn twice: as @path with decoded blocks only interpreted
+ * (env->jit_hot 0) and as @path/native with every block compiled to
+ * native code on its first run (jit_hot 1), on machine @m.
+ */
+void xt_add_func_jit(X86TestMachine *m, const char *path, void (*fn)(void));
+
 #endif
