@@ -558,6 +558,7 @@ void x86_cpu_init(CPUX86State *env, const X86CPUHooks *hooks)
     } else {
         env->jit_hot = JIT_HOT_DEFAULT;
     }
+    env->jit_jc = g_new0(X86JitJump, JIT_JC_SIZE);
     physmem_set_code_hook(code_written, env);
     x86_cpu_reset(env);
 }
@@ -576,6 +577,8 @@ void x86_cpu_finalize(CPUX86State *env)
         env->jit_buf = NULL;
     }
     env->jit_hot = 0;
+    g_free(env->jit_jc);
+    env->jit_jc = NULL;
 }
 
 static void boot_seg(CPUX86State *env, int seg, uint16_t sel, bool code)

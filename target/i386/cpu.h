@@ -204,6 +204,12 @@ typedef struct X86FastBlock {
 #define FAST_POOL_SIZE (1 << 20)
 #define JIT_BUF_SIZE (64u << 20)   /* bytes of native code */
 #define JIT_HOT_DEFAULT 8
+#define JIT_JC_BITS 10
+#define JIT_JC_SIZE (1 << JIT_JC_BITS)
+typedef struct X86JitJump {
+    uint64_t rip;
+    void *code;
+} X86JitJump;
 #define SMC_PAGES 64
 #define SMC_WINDOW (1ULL << 24)  /* instructions */
 #define SMC_HOLD_WRITES 32      /* code writes in a window before a hold */
@@ -330,6 +336,9 @@ typedef struct CPUX86State {
      * link to the block at the RIP it returned (NULL: not linkable) */
     struct X86FastBlock *jit_last;
     uint8_t *jit_patch;
+    /* RIP -> chained entry of the block fx_run() last entered there
+     * natively (JIT_JC_SIZE entries, emptied with the pool) */
+    struct X86JitJump *jit_jc;
 } CPUX86State;
 
 /**
