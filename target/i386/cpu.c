@@ -542,17 +542,25 @@ bool x86_mark_code_page(CPUX86State *env, const uint8_t *host)
     return true;
 }
 
+/* jit.c.inc emits x86-64 code for the System V ABI */
+#if defined(__x86_64__) && defined(__linux__)
+#define JIT_HOST_OK true
+#else
+#define JIT_HOST_OK false
+#endif
+
 void x86_cpu_init(CPUX86State *env, const X86CPUHooks *hooks)
 {
     memset(env, 0, sizeof(*env));
     env->hooks = hooks;
     env->fast_blocks = g_new0(X86FastBlock *, FAST_BLOCK_SIZE);
-    /* cache-line aligned: a block header is one line */
+    /* cache-line aligned; a block takes FAST_HDR_UNITS + n units */
     env->fast_pool = g_aligned_alloc0(FAST_POOL_SIZE, sizeof(FastInsn), 64);
     env->page_epochs = g_new0(uint32_t, CODE_SLOTS);
-    env->jit_buf = mmap(NULL, JIT_BUF_SIZE,
-                        PROT_READ | PROT_WRITE | PROT_EXEC,
-                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    env->jit_buf = JIT_HOST_OK ?
+        mmap(NULL, JIT_BUF_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) :
+        MAP_FAILED;
     if (env->jit_buf == MAP_FAILED) {
         env->jit_buf = NULL;    /* interpreted only */
     } else {

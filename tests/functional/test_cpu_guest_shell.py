@@ -19,6 +19,7 @@ import time
 import pytest
 
 from conftest import TANDEM, require_binary, run_tandem
+from qmp import QMPClient
 from test_guest_image import GUEST_DIR, ROOT
 
 BOOT_TIMEOUT = 400
@@ -82,19 +83,21 @@ def guest(tmp_path_factory):
     subprocess.run([os.path.join(ROOT, 'tests/guest/build.sh'), GUEST_DIR],
                    check=True, stdout=subprocess.DEVNULL)
     sock = str(tmp_path_factory.mktemp('serial') / 'ttyS0.sock')
+    qmp = os.path.join(os.path.dirname(sock), 'qmp.sock')
     proc = subprocess.Popen(
         [TANDEM, '-m', '512', '-nographic',
          '-kernel', os.path.join(GUEST_DIR, 'bzImage'),
          '-initrd', os.path.join(GUEST_DIR, 'initrd.img'),
          '-append', 'console=ttyS0',
          '-chardev', 'socket,id=s0,path=%s,server=on,wait=off' % sock,
-         '-serial', 'chardev:s0'],
+         '-serial', 'chardev:s0',
+         '-qmp', 'unix:%s,server=on,wait=off' % qmp],
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE)
     try:
         con = SocketConsole(sock, proc)
         con.expect('TANDEM-GUEST-READY', BOOT_TIMEOUT)
-        yield {'con': con, 'proc': proc}
+        yield {'con': con, 'proc': proc, 'qmp': qmp}
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -166,6 +169,61 @@ def test_date_follows_the_host_clock(guest):
     assert (b1 - h0) - 2 <= g1 - g0 <= (h1 - b0) + 2, (g0, g1, h0, b1)
     # and starts from the RTC, which follows the host's UTC clock
     assert b0 - 5 <= g0 <= h0 + 5, (b0, g0, h0)
+
+
+def jit_counters(qmp_path):
+    """HMP `info jit` over QMP: (first line, {counter: value})."""
+    c = QMPClient(qmp_path)
+    try:
+        text = c.hmp('info jit')
+    finally:
+        c.close()
+    lines = text.splitlines()
+    values = {}
+    for line in lines[1:]:
+        words = line.split()
+        if words and words[-1].isdigit():
+            values[' '.join(words[:-1])] = int(words[-1])
+        elif len(words) > 3 and words[3].isdigit():
+            values[' '.join(words[:3])] = int(words[3])
+    return lines[0], values
+
+
+def test_hot_blocks_run_as_native_code(guest):
+    """By default the hot blocks of the booted kernel were compiled, and
+    the guest's work above ran through that code."""
+    head, c = jit_counters(guest['qmp'])
+    assert head.startswith('Interpreter, hot blocks compiled')
+    assert c['blocks compiled to native'] > 1000
+    assert c['native code bytes in use'] > 0
+    assert c['guest instructions retired'] > 10 ** 9
+
+
+def test_native_code_can_be_switched_off(tmp_path):
+    """-accel tcg,x-native=off: the interpreter alone runs the guest (the
+    reference semantics the native code is checked against)."""
+    qmp = str(tmp_path / 'qmp.sock')
+    proc = subprocess.Popen(
+        [TANDEM, '-accel', 'tcg,x-native=off', '-m', '512', '-nographic',
+         '-kernel', os.path.join(GUEST_DIR, 'bzImage'),
+         '-initrd', os.path.join(GUEST_DIR, 'initrd.img'),
+         '-append', 'console=ttyS0', '-serial', 'none',
+         '-qmp', 'unix:%s,server=on,wait=off' % qmp],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE)
+    try:
+        time.sleep(3)
+        head, c = jit_counters(qmp)
+        assert head == 'Interpreter (native code off)'
+        assert c['blocks compiled to native'] == 0
+        assert c['guest instructions retired'] > 10 ** 6
+    finally:
+        proc.kill()
+        proc.wait()
+    bad = subprocess.run([TANDEM, '-accel', 'tcg,x-native=maybe'],
+                         capture_output=True, text=True, timeout=30)
+    assert bad.returncode == 1
+    assert "Parameter 'x-native' expects 'on' or 'off'" in bad.stderr
 
 
 def test_poweroff_exits_zero(guest):

@@ -197,6 +197,51 @@ static void test_segment_and_66(void)
     m.env->segs[R_FS].base = 0;
 }
 
+/*
+ * Stack and memory forms that the native code emits inline (and the
+ * interpreter runs through f_exec): push [mem], push imm, inc/dec [mem],
+ * ALU and TEST on a high byte register, movsxd from memory.
+ */
+static void test_stack_and_memory_forms(void)
+{
+    static const uint8_t code[] = {
+        0xff, 0x73, 0x08,                   /* push 8(%rbx) */
+        0x58,                               /* pop %rax */
+        0x6a, 0xfe,                         /* push $-2 */
+        0x59,                               /* pop %rcx */
+        0xff, 0x03,                         /* incl (%rbx) */
+        0xfe, 0x4b, 0x10,                   /* decb 16(%rbx) */
+        0x80, 0xc4, 0x05,                   /* add $5,%ah */
+        0x48, 0x63, 0x73, 0x14,             /* movslq 20(%rbx),%rsi */
+        0xf6, 0xc7, 0x80,                   /* test $0x80,%bh */
+        0x0f, 0x94, 0xc2,                   /* sete %dl */
+        0xf4,
+    };
+    uint64_t q = 0x0123456789abcdefULL, w;
+    uint32_t d = 0xfffffffe, s = 0x80000001;
+    uint8_t b = 0;
+
+    memcpy(m.host + DATA, &d, 4);
+    memcpy(m.host + DATA + 8, &q, 8);
+    memcpy(m.host + DATA + 16, &b, 1);
+    memcpy(m.host + DATA + 20, &s, 4);
+    m.env->regs[R_EBX] = DATA;
+    m.env->regs[R_ESP] = XT_STACK;
+    m.env->regs[R_EAX] = 0;
+    m.env->regs[R_EDX] = 0;
+    g_assert_cmpint(run_code(code, sizeof(code)), ==, X86_EXIT_HALTED);
+    /* rax: popped q, then ah += 5 */
+    g_assert_cmphex(m.env->regs[R_EAX], ==, q + 0x500);
+    g_assert_cmphex(m.env->regs[R_ECX], ==, (uint64_t)-2);
+    g_assert_cmphex(m.env->regs[R_ESP], ==, XT_STACK);
+    memcpy(&w, m.host + DATA, 8);
+    g_assert_cmphex((uint32_t)w, ==, 0xffffffff);
+    g_assert_cmphex(m.host[DATA + 16], ==, 0xff);
+    g_assert_cmphex(m.env->regs[R_ESI], ==, 0xffffffff80000001ULL);
+    g_assert_cmphex(m.env->regs[R_EDX] & 0xff, ==,
+                    !((DATA >> 8) & 0x80));
+}
+
 static void test_self_patch(void)
 {
     /*
@@ -952,6 +997,8 @@ int main(int argc, char **argv)
     xt_add_func_jit(&m, "/x86/fastblock/cond-after-incdec",
                     test_cond_after_incdec);
     xt_add_func_jit(&m, "/x86/fastblock/segment-and-66", test_segment_and_66);
+    xt_add_func_jit(&m, "/x86/fastblock/stack-and-memory-forms",
+                    test_stack_and_memory_forms);
     xt_add_func_jit(&m, "/x86/fastblock/self-patch", test_self_patch);
     xt_add_func_jit(&m, "/x86/fastblock/budget", test_budget);
     xt_add_func_jit(&m, "/x86/fastblock/chain-guest-patch",
