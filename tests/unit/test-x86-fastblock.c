@@ -242,6 +242,31 @@ static void test_stack_and_memory_forms(void)
                     !((DATA >> 8) & 0x80));
 }
 
+/* ADC/SBB taking the carry of an ADD/SUB earlier in the same block */
+static void test_carry_chain(void)
+{
+    static const uint8_t code[] = {
+        0x48, 0x01, 0xf0,                   /* add %rsi,%rax */
+        0x48, 0x83, 0xd2, 0x00,             /* adc $0,%rdx */
+        0x48, 0x29, 0xf9,                   /* sub %rdi,%rcx */
+        0x48, 0x19, 0xdb,                   /* sbb %rbx,%rbx */
+        0xf4,
+    };
+    int carry;
+
+    for (carry = 0; carry < 2; carry++) {
+        m.env->regs[R_EAX] = carry ? ~0ULL : 5;
+        m.env->regs[R_ESI] = 1;
+        m.env->regs[R_EDX] = 7;
+        m.env->regs[R_ECX] = 1;
+        m.env->regs[R_EDI] = carry ? 2 : 1;
+        m.env->regs[R_EBX] = 0x1234;
+        g_assert_cmpint(run_code(code, sizeof(code)), ==, X86_EXIT_HALTED);
+        g_assert_cmphex(m.env->regs[R_EDX], ==, 7 + carry);
+        g_assert_cmphex(m.env->regs[R_EBX], ==, carry ? ~0ULL : 0);
+    }
+}
+
 static void test_self_patch(void)
 {
     /*
@@ -999,6 +1024,7 @@ int main(int argc, char **argv)
     xt_add_func_jit(&m, "/x86/fastblock/segment-and-66", test_segment_and_66);
     xt_add_func_jit(&m, "/x86/fastblock/stack-and-memory-forms",
                     test_stack_and_memory_forms);
+    xt_add_func_jit(&m, "/x86/fastblock/carry-chain", test_carry_chain);
     xt_add_func_jit(&m, "/x86/fastblock/self-patch", test_self_patch);
     xt_add_func_jit(&m, "/x86/fastblock/budget", test_budget);
     xt_add_func_jit(&m, "/x86/fastblock/chain-guest-patch",
