@@ -205,8 +205,9 @@ typedef struct X86FastBlock {
 #define JIT_BUF_SIZE (64u << 20)   /* bytes of native code */
 /*
  * Runs before a block is compiled.  A COLO secondary forgets all code at
- * every checkpoint (its RAM is replaced); at 8 the demo's secondary spent
- * its time recompiling and served ~40% fewer requests than at 64.
+ * every checkpoint (its RAM is replaced) and compiles its hot code again;
+ * a higher threshold wastes less of that (docs/benchmarks.md, the COLO
+ * demo: not conclusive on a busy host).
  */
 #define JIT_HOT_DEFAULT 64
 #define JIT_JC_BITS 10
