@@ -239,6 +239,18 @@ void colo_undo_apply(ColoCache *c, ColoUndo *u)
     }
 }
 
+void colo_undo_foreach(ColoCache *c, ColoUndo *u,
+                       void (*fn)(void *opaque, const void *key,
+                                  uint64_t offset),
+                       void *opaque)
+{
+    for (unsigned i = 0; i < u->where->len; i++) {
+        ColoUndoPage *w = &g_array_index(u->where, ColoUndoPage, i);
+
+        fn(opaque, blk(c, w->idx)->key, w->offset);
+    }
+}
+
 void colo_undo_free(ColoUndo *u)
 {
     if (!u) {

@@ -67,6 +67,14 @@ ColoUndo *colo_undo_new(void);
 void colo_undo_clear(ColoUndo *u);
 /** colo_undo_apply: writes the saved pages back into RAM. */
 void colo_undo_apply(ColoCache *c, ColoUndo *u);
+/**
+ * colo_undo_foreach: @fn(@opaque, key, offset) for each page saved in
+ * @u, i.e. each page of RAM that the flush filling @u wrote.
+ */
+void colo_undo_foreach(ColoCache *c, ColoUndo *u,
+                       void (*fn)(void *opaque, const void *key,
+                                  uint64_t offset),
+                       void *opaque);
 void colo_undo_free(ColoUndo *u);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ColoUndo, colo_undo_free)
 

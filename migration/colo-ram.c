@@ -118,6 +118,12 @@ void colo_ram_dirty_log_stop(void)
 /* The undo log of the last flush; its memory is kept between flushes. */
 static ColoUndo *undo;
 
+/* RAM page @off of block @key changed under the CPU's decoded code */
+static void page_rewritten(void *opaque, const void *key, uint64_t off)
+{
+    physmem_code_written((RAMBlock *)key, off, TARGET_PAGE_SIZE);
+}
+
 uint64_t colo_ram_flush(void)
 {
     int64_t t0 = g_get_monotonic_time();
@@ -136,6 +142,8 @@ uint64_t colo_ram_flush(void)
         dirty_bitmap_test_and_clear(DIRTY_CLIENT_COLO, rb, svm);
         pages += colo_cache_flush_block(cache, idx, svm, undo);
     }
+    /* the undo log lists exactly the pages the flush wrote */
+    colo_undo_foreach(cache, undo, page_rewritten, NULL);
     trace_colo_ram_flushed(pages, g_get_monotonic_time() - t0);
     return pages;
 }
@@ -143,6 +151,7 @@ uint64_t colo_ram_flush(void)
 void colo_ram_undo(void)
 {
     colo_undo_apply(cache, undo);
+    colo_undo_foreach(cache, undo, page_rewritten, NULL);
 }
 
 void colo_ram_cache_release(void)

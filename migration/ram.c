@@ -468,9 +468,15 @@ static bool load_in_hole(RamLoadState *ls, uint64_t offset)
     return page_in_hole(&ls->ext, offset);
 }
 
-/* Before writing the page at @offset of ls->last. */
+/*
+ * Before writing the page at @offset of ls->last: into guest RAM, the
+ * CPU drops what it decoded from the page (the vCPU is stopped).
+ */
 static void load_wrote(RamLoadState *ls, uint64_t offset)
 {
+    if (!ls->ops.target) {
+        physmem_code_written(ls->last, offset, PAGE);
+    }
     if (ls->ext_block == ls->last && offset >= ls->ext.start &&
         offset < ls->ext.end) {
         extent_forget(&ls->ext);

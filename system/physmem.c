@@ -276,6 +276,24 @@ void physmem_note_write(RAMBlock *rb, uint64_t offset, uint64_t len)
     }
 }
 
+void physmem_code_written(RAMBlock *rb, uint64_t offset, uint64_t len)
+{
+    uint64_t page, last;
+
+    if (len == 0 || offset >= rb->size) {
+        return;
+    }
+    len = MIN(len, rb->size - offset);
+    last = (offset + len - 1) >> TARGET_PAGE_BITS;
+    for (page = offset >> TARGET_PAGE_BITS; page <= last; page++) {
+        /* a clear CODE bit: code was decoded from the page since */
+        if (!set_bit_atomic(rb->dirty[DIRTY_CLIENT_CODE], page) &&
+            code_hook) {
+            code_hook(code_opaque, rb->ram_addr + (page << TARGET_PAGE_BITS));
+        }
+    }
+}
+
 bool dirty_page_test(DirtyClient client, RAMBlock *rb, uint64_t offset)
 {
     if (offset >= rb->size) {

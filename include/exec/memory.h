@@ -210,6 +210,14 @@ bool physmem_page_fast_writable(RAMBlock *rb, uint64_t offset);
  * code hook.
  */
 void physmem_note_write(RAMBlock *rb, uint64_t offset, uint64_t len);
+/**
+ * physmem_code_written: @len bytes at @offset of @rb were written behind
+ * the CPU's back by a writer that keeps its own record of them (incoming
+ * migration, the COLO secondary's checkpoint flush): decoded code on
+ * those pages is dropped through the code hook; the other dirty clients
+ * are not told.
+ */
+void physmem_code_written(RAMBlock *rb, uint64_t offset, uint64_t len);
 bool dirty_page_test(DirtyClient client, RAMBlock *rb, uint64_t offset);
 /**
  * dirty_bitmap_test_and_clear: copy @client's bitmap of @rb (one bit per

@@ -314,9 +314,14 @@ static int x86_cpu_post_load(void *opaque, int version_id)
 
     env->fpstt &= 7;
     env->fptag &= 0xff;
-    /* translations and decoded code belong to the old state */
+    /*
+     * Translations belong to the old state.  Decoded code stays: it is
+     * keyed by guest physical address, and whoever rewrote RAM for this
+     * load (ram.c, the COLO checkpoint flush) dropped the code of each
+     * page it wrote (physmem_code_written), so a COLO secondary keeps
+     * its code across checkpoints.
+     */
     x86_cpu_tlb_flush(env, true);
-    x86_cpu_code_flush(env);
     return 0;
 }
 

@@ -55,8 +55,18 @@ static void test_flush_union(void)
     colo_cache_free(c);
 }
 
+/* colo_undo_foreach callback: records (key, offset) pairs */
+static void note_page(void *opaque, const void *key, uint64_t offset)
+{
+    GArray *seen = opaque;
+    uint64_t v[2] = { (uintptr_t)key, offset };
+
+    g_array_append_vals(seen, v, 2);
+}
+
 static void test_backup_and_undo(void)
 {
+    g_autoptr(GArray) seen = g_array_new(false, false, sizeof(uint64_t));
     g_autofree uint8_t *ram = g_malloc0(NPAGES * PG);
     ColoCache *c = colo_cache_new();
     int idx = colo_cache_add_block(c, ram, ram, NPAGES * PG);
@@ -81,6 +91,11 @@ static void test_backup_and_undo(void)
     u = colo_undo_new();
     g_assert_cmpuint(colo_cache_flush_block(c, idx, NULL, u), ==, 1);
     g_assert_cmpuint(ram[10 * PG], ==, 0x99);
+    /* the undo log names the page the flush wrote, for the code hook */
+    colo_undo_foreach(c, u, note_page, seen);
+    g_assert_cmpuint(seen->len, ==, 2);
+    g_assert_cmphex(g_array_index(seen, uint64_t, 0), ==, (uintptr_t)ram);
+    g_assert_cmphex(g_array_index(seen, uint64_t, 1), ==, 10 * PG);
     colo_undo_apply(c, u);
     g_assert_cmpuint(ram[10 * PG], ==, 0x55);
     g_assert_cmpuint(ram[10 * PG + PG - 1], ==, 0x55);

@@ -218,6 +218,56 @@ static void test_lazy_flags(void)
     cpu_free(dst);
 }
 
+/*
+ * Loading CPU state keeps the code decoded (and compiled) from pages the
+ * load did not rewrite, and drops the code of pages that were rewritten
+ * through physmem_code_written(): what a COLO secondary's checkpoint
+ * does (RAM flush, then device state), interpreted and native.
+ */
+static void test_code_across_load(void)
+{
+    /* mov $1,%eax; out %eax,$0xf4 */
+    static const uint8_t prog[] = { 0xb8, 0x01, 0, 0, 0, 0xe7, 0xf4 };
+
+    for (unsigned hot = 0; hot < 2; hot++) {
+        X86TestMachine m;
+        g_autofree uint8_t *buf = NULL;
+        uint64_t misses;
+        size_t len;
+
+        xt_init(&m, 16 * 1024 * 1024);
+        m.env->jit_hot = hot;
+        memcpy(m.host + XT_LOAD, prog, sizeof(prog));
+        x86_cpu_code_flush(m.env);
+        buf = vmstate_test_save(&vmstate_x86_cpu, m.env, &len);
+        xt_run(&m, 100);
+        g_assert_true(m.exited);
+        g_assert_cmpuint(m.exit_code, ==, 1);
+
+        /* the same state again over unchanged RAM: nothing decoded anew */
+        misses = m.env->fast_misses;
+        g_assert_true(vmstate_test_load(&vmstate_x86_cpu, m.env, buf, len,
+                                        1, NULL));
+        m.exited = false;
+        xt_run(&m, 100);
+        g_assert_true(m.exited);
+        g_assert_cmpuint(m.exit_code, ==, 1);
+        g_assert_cmpuint(m.env->fast_misses, ==, misses);
+        g_assert_cmpuint(m.env->jit_blocks, ==, hot);
+
+        /* a checkpoint rewrote the code page: the new code runs */
+        m.host[XT_LOAD + 1] = 2;
+        physmem_code_written(m.ram, XT_LOAD, sizeof(prog));
+        g_assert_true(vmstate_test_load(&vmstate_x86_cpu, m.env, buf, len,
+                                        1, NULL));
+        m.exited = false;
+        xt_run(&m, 100);
+        g_assert_true(m.exited);
+        g_assert_cmpuint(m.exit_code, ==, 2);
+        xt_cleanup(&m);
+    }
+}
+
 /* The stream without optional parts: subsections absent, fresh defaults. */
 static void test_subsections_optional(void)
 {
@@ -353,6 +403,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/x86/vmstate/random-roundtrip", test_random_roundtrip);
     g_test_add_func("/x86/vmstate/lazy-flags", test_lazy_flags);
+    g_test_add_func("/x86/vmstate/code-across-load", test_code_across_load);
     g_test_add_func("/x86/vmstate/subsections-optional",
                     test_subsections_optional);
     g_test_add_func("/x86/vmstate/bad-stream", test_bad_stream);
