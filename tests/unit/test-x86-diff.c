@@ -208,6 +208,7 @@ static const Form forms[] = {
     F("grp2 Ev,cl /1", 0xd3, 1, 0, false, U_ROT),
     F("grp2 Ev,cl /2", 0xd3, 2, 0, false, U_ROT),
     F("grp2 Ev,cl /4", 0xd3, 4, 0, false, U_SHIFT),
+    F("grp2 Ev,cl /5", 0xd3, 5, 0, false, U_SHIFT),
     F("grp2 Ev,cl /7", 0xd3, 7, 0, false, U_SHIFT),
     F("grp3 Eb /0 test", 0xf6, 0, 1, true, U_LOGIC),
     F("grp3 Ev /2 not", 0xf7, 2, 0, false, U_NONE),
