@@ -179,6 +179,7 @@ static const Form forms[] = {
     F("xchg Ev,Gv", 0x87, -1, 0, false, U_NONE),
     F("mov Eb,Gb", 0x88, -1, 0, true, U_NONE),
     F("mov Ev,Gv", 0x89, -1, 0, false, U_NONE),
+    F("mov Gb,Eb", 0x8a, -1, 0, true, U_NONE),
     F("mov Gv,Ev", 0x8b, -1, 0, false, U_NONE),
     F("lea", 0x8d, -1, 0, false, U_NONE),
     N("cbw/cwde/cdqe", 0x98, 0, false, U_NONE),

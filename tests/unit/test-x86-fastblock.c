@@ -856,6 +856,7 @@ static void test_system_forms(void)
     g_assert_cmphex(m.env->regs[R_EAX] & 0xffff, ==, 0x12aa);
     g_assert_cmphex(m.env->regs[R_R9], ==, 0x1111111111111177ULL);
     g_assert_true(m.env->regs[R_R13] & DF_MASK);
+    g_assert_false(m.env->regs[R_R13] & IF_MASK);  /* cli cleared it */
     g_assert_cmphex(m.env->regs[R_EDX], ==, XT_KERNEL_DS);
     g_assert_cmphex(m.env->segs[R_ES].selector, ==, XT_KERNEL_DS);
     g_assert_cmphex(m.env->regs[R_ESI], ==, 20);    /* DATA = 0x300000 */
