@@ -251,9 +251,14 @@ bool physmem_page_fast_writable(RAMBlock *rb, uint64_t offset)
     return true;
 }
 
-void physmem_note_write(RAMBlock *rb, uint64_t offset, uint64_t len)
+/*
+ * Sets the bits of the @clients (a mask) for the pages of @len bytes at
+ * @offset of @rb; a page whose CODE bit was clear (code was decoded from
+ * it) goes to the code hook.
+ */
+static void note_pages(RAMBlock *rb, uint64_t offset, uint64_t len,
+                       unsigned clients)
 {
-    unsigned active = __atomic_load_n(&dirty_active, __ATOMIC_SEQ_CST);
     uint64_t page, last;
     int c;
 
@@ -264,7 +269,7 @@ void physmem_note_write(RAMBlock *rb, uint64_t offset, uint64_t len)
     last = (offset + len - 1) >> TARGET_PAGE_BITS;
     for (page = offset >> TARGET_PAGE_BITS; page <= last; page++) {
         for (c = 0; c < DIRTY_CLIENT__MAX; c++) {
-            if (!(active & (1u << c))) {
+            if (!(clients & (1u << c))) {
                 continue;
             }
             if (!set_bit_atomic(rb->dirty[c], page) &&
@@ -276,22 +281,15 @@ void physmem_note_write(RAMBlock *rb, uint64_t offset, uint64_t len)
     }
 }
 
+void physmem_note_write(RAMBlock *rb, uint64_t offset, uint64_t len)
+{
+    note_pages(rb, offset, len,
+               __atomic_load_n(&dirty_active, __ATOMIC_SEQ_CST));
+}
+
 void physmem_code_written(RAMBlock *rb, uint64_t offset, uint64_t len)
 {
-    uint64_t page, last;
-
-    if (len == 0 || offset >= rb->size) {
-        return;
-    }
-    len = MIN(len, rb->size - offset);
-    last = (offset + len - 1) >> TARGET_PAGE_BITS;
-    for (page = offset >> TARGET_PAGE_BITS; page <= last; page++) {
-        /* a clear CODE bit: code was decoded from the page since */
-        if (!set_bit_atomic(rb->dirty[DIRTY_CLIENT_CODE], page) &&
-            code_hook) {
-            code_hook(code_opaque, rb->ram_addr + (page << TARGET_PAGE_BITS));
-        }
-    }
+    note_pages(rb, offset, len, 1u << DIRTY_CLIENT_CODE);
 }
 
 bool dirty_page_test(DirtyClient client, RAMBlock *rb, uint64_t offset)

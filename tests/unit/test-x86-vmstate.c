@@ -224,6 +224,18 @@ static void test_lazy_flags(void)
  * through physmem_code_written(): what a COLO secondary's checkpoint
  * does (RAM flush, then device state), interpreted and native.
  */
+/* load @buf's CPU state into @m, run it to the exit port: the code */
+static uint32_t load_and_run(X86TestMachine *m, const uint8_t *buf,
+                             size_t len)
+{
+    g_assert_true(vmstate_test_load(&vmstate_x86_cpu, m->env, buf, len, 1,
+                                    NULL));
+    m->exited = false;
+    xt_run(m, 100);
+    g_assert_true(m->exited);
+    return m->exit_code;
+}
+
 static void test_code_across_load(void)
 {
     /* mov $1,%eax; out %eax,$0xf4 */
@@ -246,24 +258,14 @@ static void test_code_across_load(void)
 
         /* the same state again over unchanged RAM: nothing decoded anew */
         misses = m.env->fast_misses;
-        g_assert_true(vmstate_test_load(&vmstate_x86_cpu, m.env, buf, len,
-                                        1, NULL));
-        m.exited = false;
-        xt_run(&m, 100);
-        g_assert_true(m.exited);
-        g_assert_cmpuint(m.exit_code, ==, 1);
+        g_assert_cmpuint(load_and_run(&m, buf, len), ==, 1);
         g_assert_cmpuint(m.env->fast_misses, ==, misses);
         g_assert_cmpuint(m.env->jit_blocks, ==, hot);
 
         /* a checkpoint rewrote the code page: the new code runs */
         m.host[XT_LOAD + 1] = 2;
         physmem_code_written(m.ram, XT_LOAD, sizeof(prog));
-        g_assert_true(vmstate_test_load(&vmstate_x86_cpu, m.env, buf, len,
-                                        1, NULL));
-        m.exited = false;
-        xt_run(&m, 100);
-        g_assert_true(m.exited);
-        g_assert_cmpuint(m.exit_code, ==, 2);
+        g_assert_cmpuint(load_and_run(&m, buf, len), ==, 2);
         xt_cleanup(&m);
     }
 }
